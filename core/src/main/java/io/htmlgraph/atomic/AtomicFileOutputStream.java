@@ -1,0 +1,200 @@
+package io.htmlgraph.atomic;
+
+import io.htmlgraph.atomic.internal.PendingFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A binary stream that replaces a file atomically: bytes go to a temp file beside the target, and
+ * {@link #commit()} makes them the target in one step, durably by default ({@link WriteOptions}).
+ * Memory stays constant whatever the size: an 8 KiB buffer, and larger writes go straight to the
+ * file.
+ *
+ * <p>The idiom is try-with-resources, where {@link #close()} discards anything not committed:
+ * <pre>{@code
+ * try (AtomicFileOutputStream out = new AtomicFileOutputStream(target)) {
+ *   source.transferTo(out);
+ *   out.commit();            // without this line, the target is untouched
+ * }
+ * }</pre>
+ * or the lambda form, which commits when the body returns and rolls back when it throws:
+ * <pre>{@code
+ * AtomicFileOutputStream.atomicWrite(target, out -> out.write(bytes));
+ * }</pre>
+ *
+ * <p>{@link #flush()} hands the buffered bytes to the operating system and never syncs: the one sync
+ * happens at commit. After any failed write the stream refuses to commit, since the temp no longer
+ * holds what the caller meant. Not thread-safe.
+ */
+public final class AtomicFileOutputStream extends OutputStream {
+  private static final int BUFFER_SIZE = 8192;
+
+  private final PendingFile file;
+  private byte[] buffer;
+  private int count;
+
+  /**
+   * Opens a new version of {@code target} with the default options (full durability).
+   *
+   * @param target the file to replace or create
+   * @throws IOException if the temp cannot be created, the target is a directory or not a regular
+   *     file, or a missing parent cannot be created; nothing is left behind
+   * @throws IllegalArgumentException if the path is empty or names no file
+   */
+  public AtomicFileOutputStream(Path target) throws IOException {
+    this(target, WriteOptions.defaults());
+  }
+
+  /**
+   * Opens a new version of {@code target}.
+   *
+   * @param target the file to replace or create
+   * @param options durability, temp directory, permissions, symlinks, no-clobber
+   * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target exists
+   * @throws IOException as {@link #AtomicFileOutputStream(Path)}
+   */
+  public AtomicFileOutputStream(Path target, WriteOptions options) throws IOException {
+    this.file = PendingFile.open(target, options);
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    file.ensureOpen();
+    if (buffer == null) {
+      buffer = new byte[BUFFER_SIZE];
+    } else if (count == buffer.length) {
+      drain();
+    }
+    buffer[count++] = (byte) b;
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    file.ensureOpen();
+    if (len >= BUFFER_SIZE) {
+      drain();
+      file.write(ByteBuffer.wrap(b, off, len));
+      return;
+    }
+    if (buffer == null) {
+      buffer = new byte[BUFFER_SIZE];
+    } else if (len > buffer.length - count) {
+      drain();
+    }
+    System.arraycopy(b, off, buffer, count, len);
+    count += len;
+  }
+
+  /** Hands buffered bytes to the operating system. Does not sync and does not commit. */
+  @Override
+  public void flush() throws IOException {
+    drain();
+  }
+
+  private void drain() throws IOException {
+    if (count > 0) {
+      int n = count;
+      count = 0;
+      file.write(ByteBuffer.wrap(buffer, 0, n));
+    }
+  }
+
+  /**
+   * Makes the written bytes the content of the target, atomically and as durably as the options ask.
+   *
+   * @throws CommittedNotDurableException if the target holds the new content but a directory sync
+   *     failed (at {@link Durability#FULL})
+   * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target appeared meanwhile
+   * @throws IOException any other failure: the target is untouched and the temp removed
+   * @throws IllegalStateException if already committed or closed
+   */
+  public void commit() throws IOException {
+    if (file.isOpen()) {
+      try {
+        drain();
+      } catch (IOException e) {
+        file.abort();
+        throw e;
+      }
+    }
+    file.commit();
+  }
+
+  /** Discards the temp file. Idempotent; a no-op after {@link #commit()}. Never throws. */
+  public void abort() {
+    count = 0;
+    file.abort();
+  }
+
+  /** Without a prior {@link #commit()}, the same as {@link #abort()}: closing never commits. */
+  @Override
+  public void close() {
+    abort();
+  }
+
+  /** @return the path given as the target */
+  public Path target() {
+    return file.target();
+  }
+
+  /** @return the temp file that receives the bytes until the commit */
+  public Path tempPath() {
+    return file.tempPath();
+  }
+
+  /** @return whether {@link #commit()} succeeded (possibly with {@link CommittedNotDurableException}) */
+  public boolean isCommitted() {
+    return file.isCommitted();
+  }
+
+  void ensureOpen() throws IOException {
+    file.ensureOpen();
+  }
+
+  boolean isOpenForWrite() {
+    return file.isOpen();
+  }
+
+  void markFailed(Throwable cause) {
+    file.markFailed(cause);
+  }
+
+  /**
+   * Writes {@code target} through {@code body} and commits when the body returns; when it throws, the
+   * temp is discarded, the target is untouched and the exception is rethrown unchanged.
+   *
+   * @param target the file to replace or create
+   * @param body writes the content
+   * @throws IOException from the body, or as {@link #commit()}
+   */
+  public static void atomicWrite(Path target, IOConsumer<? super AtomicFileOutputStream> body) throws IOException {
+    atomicWrite(target, WriteOptions.defaults(), body);
+  }
+
+  /**
+   * As {@link #atomicWrite(Path, IOConsumer)}, with options.
+   *
+   * @param target the file to replace or create
+   * @param options durability, temp directory, permissions, symlinks, no-clobber
+   * @param body writes the content
+   * @throws IOException from the body, or as {@link #commit()}
+   */
+  public static void atomicWrite(Path target, WriteOptions options, IOConsumer<? super AtomicFileOutputStream> body)
+      throws IOException {
+    Objects.requireNonNull(body, "body");
+    AtomicFileOutputStream out = new AtomicFileOutputStream(target, options);
+    try {
+      body.accept(out);
+      if (!out.isCommitted()) {
+        out.commit();
+      }
+    } catch (Throwable t) {
+      out.abort();
+      throw t;
+    }
+  }
+}

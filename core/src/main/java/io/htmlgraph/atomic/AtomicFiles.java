@@ -1,0 +1,199 @@
+package io.htmlgraph.atomic;
+
+import io.htmlgraph.atomic.internal.FileSync;
+import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PendingFile;
+import io.htmlgraph.atomic.internal.Sweeper;
+import io.htmlgraph.atomic.internal.TempNames;
+import io.htmlgraph.atomic.internal.Utf8Validator;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Atomic renames, temp-file names and cleanup, and validation: the free functions of the Python
+ * original, for {@code import static io.htmlgraph.atomic.AtomicFiles.*}.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /**
+   * Renames {@code src} to {@code dst} atomically and durably: {@code rename(2)}, which replaces an
+   * existing {@code dst} in one step, then a sync of the destination directory (and of the source's
+   * when it differs). Never the JDK's delete-then-rename fallback, which leaves a moment with no
+   * {@code dst} at all.
+   *
+   * <p>A regular file on another file system is copied into a temp beside {@code dst}, synced, renamed
+   * onto {@code dst} (keeping the source's mode, owner and modification time), and only then is the
+   * source removed. A directory cannot cross file systems this way and is refused.
+   *
+   * @param src the file to move (a symbolic link is moved as a link)
+   * @param dst the new name; missing parents are created
+   * @throws IllegalArgumentException if both name the same file (also through {@code ..} or a link), or
+   *     a path is empty
+   * @throws NoSuchFileException if {@code src} does not exist
+   * @throws AtomicMoveNotSupportedException for a directory on another file system
+   * @throws CommittedNotDurableException if the rename happened but a directory sync failed
+   * @throws IOException any other failure; {@code src} and {@code dst} are then as they were
+   */
+  public static void atomicRename(Path src, Path dst) throws IOException {
+    atomicRename(src, dst, Durability.FULL);
+  }
+
+  /**
+   * As {@link #atomicRename(Path, Path)}; {@link Durability#NONE} and {@link Durability#FILE} skip
+   * the directory syncs ({@code FILE} still syncs the data of a copy across file systems).
+   */
+  public static void atomicRename(Path src, Path dst, Durability durability) throws IOException {
+    Paths2.checkFile(src, "src");
+    Paths2.checkFile(dst, "dst");
+    Objects.requireNonNull(durability, "durability");
+    BasicFileAttributes srcAttrs = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (src.toAbsolutePath().normalize().equals(dst.toAbsolutePath().normalize())
+        || (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && sameFile(src, dst))) {
+      throw new IllegalArgumentException("source and destination are the same file: " + src + ", " + dst);
+    }
+    Path srcDir = Paths2.parentOf(src);
+    Path dstDir = Paths2.parentOf(dst);
+    List<Path> created = Files.isDirectory(dstDir) ? List.of() : Paths2.createDirectories(dstDir);
+    try {
+      Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException crossDevice) {
+      if (!srcAttrs.isRegularFile()) {
+        throw crossDevice;
+      }
+      copyAcross(src, dst, durability);
+      return;
+    }
+    if (durability == Durability.FULL) {
+      try {
+        FileSync.syncDirectory(dstDir);
+        if (!srcDir.equals(dstDir)) {
+          FileSync.syncDirectory(srcDir);
+        }
+        for (int i = created.size() - 1; i >= 0; i--) {
+          FileSync.syncDirectory(Paths2.parentOf(created.get(i)));
+        }
+      } catch (IOException e) {
+        throw new CommittedNotDurableException(dst, e);
+      }
+    }
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void copyAcross(Path src, Path dst, Durability durability) throws IOException {
+    WriteOptions options = WriteOptions.builder().durability(durability).symlinks(SymlinkPolicy.REPLACE_LINK).build();
+    PendingFile file = PendingFile.open(dst, options, src, true);
+    try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+      file.transferFrom(in, 0, in.size());
+      file.commit();
+    } catch (Throwable t) {
+      file.abort();
+      throw t;
+    }
+    try {
+      Files.delete(src);
+      if (durability == Durability.FULL) {
+        FileSync.syncDirectory(Paths2.parentOf(src));
+      }
+    } catch (IOException e) {
+      throw new FileSystemException(src.toString(), dst.toString(),
+          "copied to the destination (which now holds the content), but removing the source failed: " + e);
+    }
+  }
+
+  /**
+   * A fresh temp path in {@code dir} named {@code .tmp-{microseconds}-{8 chars a-z0-9}.tmp}. Creates
+   * {@code dir} but not the file.
+   */
+  public static Path safeTempFile(Path dir) throws IOException {
+    return safeTempFile(dir, TempNames.WRITER_PREFIX);
+  }
+
+  /**
+   * A fresh temp path in {@code dir} named {@code .{prefix}-{microseconds}-{8 chars a-z0-9}.tmp}.
+   * Creates {@code dir} but not the file. The name is unique in practice, not guaranteed: create the
+   * file with {@link java.nio.file.StandardOpenOption#CREATE_NEW}.
+   *
+   * @throws IllegalArgumentException if the prefix is empty or holds a separator or NUL
+   */
+  public static Path safeTempFile(Path dir, String prefix) throws IOException {
+    Paths2.check(dir, "dir");
+    Objects.requireNonNull(prefix, "prefix");
+    TempNames.checkPrefix(prefix);
+    Files.createDirectories(dir);
+    Path p;
+    do {
+      p = dir.resolve(TempNames.next(prefix));
+    } while (Files.exists(p, LinkOption.NOFOLLOW_LINKS));
+    return p;
+  }
+
+  /** Removes orphaned temp files older than 24 hours; see {@link #cleanupOrphanedTempFiles(Path, Duration)}. */
+  public static int cleanupOrphanedTempFiles(Path dir) throws IOException {
+    return cleanupOrphanedTempFiles(dir, Duration.ofHours(24));
+  }
+
+  /**
+   * Removes the {@code .tmp-*} regular files directly in {@code dir} whose last modification is
+   * strictly older than {@code age}, except those of live writers: a writer's temp in this JVM is
+   * never touched, and one in another process is recognised by the OS lock its writer holds.
+   * Links and directories are never followed or removed. The listing is streamed.
+   *
+   * @param dir the directory; a missing one gives 0
+   * @param age the minimum age, {@link Duration#ZERO} for every orphan
+   * @return how many files were removed
+   * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
+   */
+  public static int cleanupOrphanedTempFiles(Path dir, Duration age) throws IOException {
+    return Sweeper.sweep(dir, age, false, p -> { });
+  }
+
+  /**
+   * As {@link #cleanupOrphanedTempFiles(Path, Duration)}, telling {@code onRemoved} of each file
+   * removed.
+   */
+  public static int cleanupOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onRemoved)
+      throws IOException {
+    return Sweeper.sweep(dir, age, false, onRemoved);
+  }
+
+  /**
+   * Lists what {@link #cleanupOrphanedTempFiles(Path, Duration)} would remove now, removing nothing.
+   *
+   * @return the count, each also given to {@code onFound}
+   */
+  public static int findOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onFound) throws IOException {
+    return Sweeper.sweep(dir, age, true, onFound);
+  }
+
+  /**
+   * Tells whether {@code path} is an existing regular file (links followed) whose bytes are valid
+   * UTF-8. Streams the file in constant memory. Never throws on I/O: an unreadable file is not valid.
+   *
+   * @throws IllegalArgumentException if the path is empty
+   */
+  public static boolean validateAtomicWrite(Path path) {
+    Paths2.check(path, "path");
+    return Utf8Validator.isValid(path);
+  }
+}

@@ -1,0 +1,35 @@
+package io.htmlgraph.atomic;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The write was committed (the target holds the new content, every reader sees it) but a
+ * directory sync that {@link Durability#FULL} requires failed, so the new content may not survive a
+ * power cut.
+ *
+ * <p>Any other {@link IOException} from a commit means the target was not touched. This one means it
+ * was: do not write the old content back on the assumption that nothing happened. A failed sync is
+ * never retried, because after a failed {@code fsync} the kernel may already have dropped the dirty
+ * pages and a second {@code fsync} can report success for data that is gone.
+ */
+public final class CommittedNotDurableException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Path target;
+
+  /**
+   * @param target the committed file
+   * @param cause the failed sync
+   */
+  public CommittedNotDurableException(Path target, IOException cause) {
+    super("committed, not durable: " + target + " holds the new content, but syncing its directory failed: "
+        + cause.getMessage(), cause);
+    this.target = target;
+  }
+
+  /** @return the file that holds the new content */
+  public Path target() {
+    return target;
+  }
+}

@@ -1,0 +1,40 @@
+package io.htmlgraph.atomic.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The one place that syncs directories.
+ *
+ * <p>A rename, a link or a new file is only a change to a directory, and the directory is a file of
+ * its own: until it is synced, a power cut can undo the change even though the data of the file it
+ * names was synced. POSIX gives no other way to make the entry durable than {@code fsync} on the
+ * directory, which the JDK exposes as {@link FileChannel#force(boolean)} on a channel opened for
+ * reading. Windows cannot open a directory as a file, and makes renames durable with the move itself,
+ * so there the sync is skipped.
+ */
+public final class FileSync {
+  private FileSync() {}
+
+  /**
+   * Syncs the entries of {@code dir} to the storage ({@code fsync(2)} on the directory).
+   *
+   * @param dir the directory
+   * @throws IOException if the directory cannot be opened or the sync fails; the caller must not
+   *     retry: a second fsync may report success for writes that were lost
+   */
+  public static void syncDirectory(Path dir) throws IOException {
+    if (isWindows(dir)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  private static boolean isWindows(Path p) {
+    return "\\".equals(p.getFileSystem().getSeparator());
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Crash-safe file operations: atomic and durable writes ({@link io.htmlgraph.atomic.AtomicFileWriter},
+ * {@link io.htmlgraph.atomic.AtomicFileOutputStream}), atomic renames and temp-file cleanup
+ * ({@link io.htmlgraph.atomic.AtomicFiles}) and a reader/writer lock on a directory that works
+ * across threads and processes ({@link io.htmlgraph.atomic.DirectoryLocker}).
+ *
+ * <p>No run-time dependency beyond {@code java.base}.
+ */
+module io.htmlgraph.atomic {
+  exports io.htmlgraph.atomic;
+}
