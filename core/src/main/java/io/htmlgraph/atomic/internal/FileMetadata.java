@@ -126,7 +126,7 @@ public final class FileMetadata {
    * them: {@code chown} to another user needs privileges, and without them the temp keeps the
    * writer's ownership (as any rewrite by that user would).
    */
-  public void copyTo(Path temp, Path source, boolean withMode, boolean withTimes) throws IOException {
+  public void copyTo(Path temp, Path source, boolean withMode) throws IOException {
     if (hasUnixView(temp) && uid >= 0) {
       Map<String, Object> t = Files.readAttributes(temp, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
       if ((Integer) t.get("uid") != uid) {
@@ -152,8 +152,12 @@ public final class FileMetadata {
       }
     }
     copyUserXattrs(source, temp);
-    if (withTimes && lastModified != null) {
-      Files.setLastModifiedTime(temp, lastModified);
+  }
+
+  /** Gives {@code file} this file's modification time (once its content is complete). */
+  public void copyTimesTo(Path file) throws IOException {
+    if (lastModified != null) {
+      Files.setLastModifiedTime(file, lastModified);
     }
   }
 

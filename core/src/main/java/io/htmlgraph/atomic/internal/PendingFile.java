@@ -205,7 +205,7 @@ public final class PendingFile {
   private void applyMetadata(Path file) throws IOException {
     if (metadataSource != null) {
       boolean withMode = options.permissions().isEmpty();
-      metadataSource.copyTo(file, metadataSourcePath != null ? metadataSourcePath : dest, withMode, copyTimes);
+      metadataSource.copyTo(file, metadataSourcePath != null ? metadataSourcePath : dest, withMode);
     }
     if (options.permissions().isPresent()) {
       FileMetadata.setPermissions(file, options.permissions().get());
@@ -311,7 +311,11 @@ public final class PendingFile {
       FileChannel ch = channel;
       channel = null;
       ch.close();
-      published = publish(staged ? copyBeside() : temp);
+      Path ready = staged ? copyBeside() : temp;
+      if (copyTimes && metadataSource != null) {
+        metadataSource.copyTimesTo(ready);
+      }
+      published = publish(ready);
     } catch (Throwable t) {
       discard(t);
       throw t;

@@ -1,0 +1,42 @@
+package io.htmlgraph.atomic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The binary stream keeps memory constant: 256 MiB through a JVM whose heap is 16 MiB. */
+class LargeStreamTest {
+  @TempDir Path dir;
+
+  @Test
+  void streamsFarMoreThanTheHeapHolds() throws Exception {
+    Path target = dir.resolve("large.bin");
+    long mib = 256;
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(List.of(java, "-Xmx16m", "-cp", System.getProperty("java.class.path"),
+        LargeStreamChild.class.getName(), target.toString(), Long.toString(mib)))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(Files.size(target)).isEqualTo(mib * 16 * (64 * 1024 + 1));
+    CRC32 crc = new CRC32();
+    byte[] buf = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(target)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        crc.update(buf, 0, n);
+      }
+    }
+    assertThat(out).startsWith("crc=" + crc.getValue() + " ");
+    assertThat(TestFiles.temps(dir)).isEmpty();
+    System.out.println("large stream: " + mib + " MiB with -Xmx16m: " + out);
+  }
+}
