@@ -14,7 +14,7 @@ import java.util.Objects;
 /** Checks of caller's paths, parent directories and symlink chains. */
 public final class Paths2 {
   /** Linux's limit on the links followed while resolving one path (MAXSYMLINKS). */
-  private static final int MAX_LINKS = 40;
+  static final int MAX_LINKS = 40;
 
   private Paths2() {}
 
@@ -51,6 +51,13 @@ public final class Paths2 {
   public static Path parentOf(Path file) {
     Path parent = file.getParent();
     return parent != null ? parent : file.toAbsolutePath().getParent();
+  }
+
+  /** @return where the link {@code link} points, resolved against its directory */
+  static Path readLink(Path link) throws IOException {
+    Path to = Files.readSymbolicLink(link);
+    Path parent = link.getParent();
+    return parent == null ? to : parent.resolve(to);
   }
 
   /**

@@ -105,8 +105,17 @@ public final class PendingFile {
       throws IOException {
     Paths2.checkFile(target, "target");
     Objects.requireNonNull(options, "options");
-    Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? Paths2.followLinks(target) : target;
+    Path dest = target;
     FileMetadata existing = FileMetadata.read(dest);
+    if (options.symlinks() == SymlinkPolicy.FOLLOW) {
+      for (int hops = 0; existing.kind() == FileMetadata.Kind.SYMLINK; hops++) {
+        if (hops == Paths2.MAX_LINKS) {
+          throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
+        }
+        dest = Paths2.readLink(dest);
+        existing = FileMetadata.read(dest);
+      }
+    }
     switch (existing.kind()) {
       case DIRECTORY -> throw new FileSystemException(target.toString(), null, "is a directory");
       case OTHER -> throw new FileSystemException(target.toString(), null, "not a regular file");
@@ -129,7 +138,8 @@ public final class PendingFile {
         throw new FileSystemException(tempDir.toString(), null, "tempDir is not a directory");
       }
     }
-    List<Path> created = Files.isDirectory(destDir) ? List.of() : Paths2.createDirectories(destDir);
+    // an existing target proves its directory exists: one stat fewer on the common path
+    List<Path> created = existing.exists() || Files.isDirectory(destDir) ? List.of() : Paths2.createDirectories(destDir);
     if (tempDir != null) {
       staged = !sameFileSystem(tempDir, destDir);
     }
