@@ -4,5 +4,7 @@
  * leave on disk under the POSIX model of {@code fsync}, and hands each one to a checker.
  */
 module io.htmlgraph.atomic.testing {
+  // users check code written with the core library; the simulator itself needs only java.base
+  requires transitive io.htmlgraph.atomic;
   exports io.htmlgraph.atomic.testing;
 }
