@@ -95,6 +95,12 @@ public final class CrashSimulator {
     void check(CrashState state) throws Exception;
   }
 
+  /**
+   * Memory-backed on Linux: every state is written out and removed again, and the workload's real
+   * syncs need not reach a disk, so on a loaded machine this is several times faster than a disk.
+   */
+  private static final Path SHM = Path.of("/dev/shm");
+
   private final SyncModel model;
   private final Workload setup;
   private final int cap;
@@ -119,7 +125,8 @@ public final class CrashSimulator {
   /**
    * @return a simulator with the defaults: {@link SyncModel#STRICT}, no setup, at most 4096 states per
    *     crash point, seed 0, 4 KiB blocks, large writes cut in up to 4 pieces, 5 minutes at most, work
-   *     files in the system's temp directory
+   *     files in {@code /dev/shm} when it is a writable directory (memory), else in the system's temp
+   *     directory
    */
   public static CrashSimulator create() {
     return new CrashSimulator(SyncModel.STRICT, null, 4096, 0, 4096, 4, Duration.ofMinutes(5), null);
@@ -218,8 +225,9 @@ public final class CrashSimulator {
   public CrashReport run(Workload workload, Checker checker) throws IOException {
     Objects.requireNonNull(workload, "workload");
     Objects.requireNonNull(checker, "checker");
-    Path base = workDirectory == null ? Files.createTempDirectory("crashsim-")
-        : Files.createTempDirectory(Files.createDirectories(workDirectory), "crashsim-");
+    Path base = workDirectory != null ? Files.createTempDirectory(Files.createDirectories(workDirectory), "crashsim-")
+        : Files.isDirectory(SHM) && Files.isWritable(SHM) ? Files.createTempDirectory(SHM, "crashsim-")
+        : Files.createTempDirectory("crashsim-");
     try {
       Path realRoot = Files.createDirectory(base.resolve("root"));
       Path states = Files.createDirectory(base.resolve("states"));
