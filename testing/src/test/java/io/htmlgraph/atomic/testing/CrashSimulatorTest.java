@@ -204,6 +204,16 @@ class CrashSimulatorTest {
   }
 
   @Test
+  void aLibraryWriteGivesTheSameStatesUpToItsRandomTempName() throws IOException {
+    CrashSimulator.Workload w = root -> io.htmlgraph.atomic.AtomicFileWriter.atomicWrite(root.resolve("f"), "x".repeat(9000));
+    List<String> first = new ArrayList<>();
+    List<String> second = new ArrayList<>();
+    CrashSimulator.create().run(w, s -> first.add(s.description().replaceAll("\\.tmp-[^ ,;)\\]]*", ".tmp-*")));
+    CrashSimulator.create().run(w, s -> second.add(s.description().replaceAll("\\.tmp-[^ ,;)\\]]*", ".tmp-*")));
+    assertThat(first).isNotEmpty().isEqualTo(second).anyMatch(d -> d.contains(".tmp-*"));
+  }
+
+  @Test
   void aCapBoundsTheStatesWithASeededSample() throws IOException {
     CrashSimulator.Workload w = root -> {
       for (int i = 0; i < 6; i++) {
