@@ -235,6 +235,17 @@ class CrashSimulatorTest {
   }
 
   @Test
+  void aTimeLimitEndsTheRunAndSaysSo() throws IOException {
+    CrashSimulator.Workload w = root -> create(root, "f", "x").close();
+    CrashReport full = CrashSimulator.create().run(w, s -> { });
+    CrashReport cut = CrashSimulator.create().timeLimit(java.time.Duration.ofNanos(1)).run(w, s -> { });
+    assertThat(full.timedOut()).isFalse();
+    assertThat(cut.timedOut()).isTrue();
+    assertThat(cut.statesChecked()).isLessThan(full.statesChecked());
+    assertThatThrownBy(cut::assertNoViolations).isInstanceOf(AssertionError.class).hasMessageContaining("incomplete");
+  }
+
+  @Test
   void everyRejectedStateIsReportedWithItsCrashPoint() throws IOException {
     CrashReport r = CrashSimulator.create().run(root -> create(root, "f", "x").close(), s -> {
       throw new AssertionError("rejected at " + s.crashPoint());

@@ -27,6 +27,10 @@ public final class CrashFileSystem extends FileSystem {
   private final Journal journal;
   private volatile boolean open = true;
 
+  /**
+   * @param delegate the real file system (the default one)
+   * @param journal where changes under its root are recorded
+   */
   public CrashFileSystem(FileSystem delegate, Journal journal) {
     this.delegate = delegate;
     this.journal = journal;
@@ -38,6 +42,7 @@ public final class CrashFileSystem extends FileSystem {
     return new CrashPath(this, real);
   }
 
+  /** @return the record of changes */
   public Journal journal() {
     return journal;
   }

@@ -104,7 +104,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
       boolean directory = Files.isDirectory(real);
       if (id < 0 && writes) {
         throw new java.nio.file.FileSystemException(real.toString(), null,
-            "outside the crash simulator's root " + journal.root());
+            "outside the crash simulator's root " + journal.root() + " (or made there without the simulated file system)");
       }
       if (existed && writes && options.contains(StandardOpenOption.TRUNCATE_EXISTING)
           && !options.contains(StandardOpenOption.APPEND)) {

@@ -171,10 +171,11 @@ public final class Explorer {
     }
   }
 
-  /** Cuts a large write into block-aligned pieces, so that a crash can fall inside it. */
+  /** Cuts a write that spans blocks into block-aligned pieces, so that a crash can fall inside it. */
   private List<Op> split(Op op) {
-    if (op.kind() != Op.Kind.WRITE || op.data().length <= blockSize) {
-      return List.of(op);
+    if (op.kind() != Op.Kind.WRITE || op.data().length == 0
+        || op.offset() / blockSize == (op.offset() + op.data().length - 1) / blockSize) {
+      return List.of(op); // within one block
     }
     int len = op.data().length;
     long piece = Math.max(blockSize, ((long) len + maxPieces - 1) / maxPieces);

@@ -3,12 +3,10 @@ package io.htmlgraph.atomic.testing.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,10 +41,12 @@ public final class Journal {
   private boolean recording;
   private int nextId;
 
+  /** @param realRoot the real directory the simulated file system's workload works in */
   public Journal(Path realRoot) {
     this.root = realRoot.toAbsolutePath().normalize();
   }
 
+  /** @return the real, absolute root */
   public Path root() {
     return root;
   }
@@ -65,6 +65,7 @@ public final class Journal {
     recording = false;
   }
 
+  /** @return whether changes are being recorded (between {@link #start()} and {@link #stop()}) */
   public synchronized boolean recording() {
     return recording;
   }
@@ -131,7 +132,8 @@ public final class Journal {
       throw new NoSuchFileException(real.toString(), null, "parent directory does not exist");
     }
     if (id < 0) {
-      throw new FileSystemException(real.toString(), null, "outside the crash simulator's root " + root);
+      throw new FileSystemException(real.toString(), null, "outside the crash simulator's root " + root
+          + " (or made there without the simulated file system)");
     }
     return id;
   }
@@ -142,6 +144,7 @@ public final class Journal {
     return abs.startsWith(root) ? "/" + root.relativize(abs).toString().replace('\\', '/') : abs.toString();
   }
 
+  /** Appends {@code op}, if recording. */
   public synchronized void record(Op op) {
     if (recording) {
       ops.add(op);
@@ -155,14 +158,17 @@ public final class Journal {
     }
   }
 
+  /** @return the operations recorded, in order */
   public synchronized List<Op> ops() {
     return List.copyOf(ops);
   }
 
+  /** @return each mark's label, with the number of operations recorded before it */
   public synchronized Map<String, Integer> marks() {
     return Map.copyOf(marks);
   }
 
+  /** @return the tree when recording began, by inode number */
   public synchronized Map<Integer, Initial> initial() {
     return Map.copyOf(initial);
   }
