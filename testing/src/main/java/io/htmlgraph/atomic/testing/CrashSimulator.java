@@ -132,7 +132,10 @@ public final class CrashSimulator {
     return new CrashSimulator(SyncModel.STRICT, null, 4096, 0, 4096, 4, Duration.ofMinutes(5), null);
   }
 
-  /** @return a copy with this durability model */
+  /**
+   * @param model what a sync of a file makes durable besides its data
+   * @return a copy with this durability model
+   */
   public CrashSimulator model(SyncModel model) {
     return new CrashSimulator(Objects.requireNonNull(model, "model"), setup, cap, seed, blockSize, maxPieces,
         timeLimit, workDirectory);
@@ -160,7 +163,10 @@ public final class CrashSimulator {
     return new CrashSimulator(model, setup, max, seed, blockSize, maxPieces, timeLimit, workDirectory);
   }
 
-  /** @return a copy that samples with this seed when a crash point has more states than the cap */
+  /**
+   * @param seed the seed of the sample drawn when a crash point has more states than the cap
+   * @return a copy with this seed
+   */
   public CrashSimulator seed(long seed) {
     return new CrashSimulator(model, setup, cap, seed, blockSize, maxPieces, timeLimit, workDirectory);
   }
@@ -218,6 +224,8 @@ public final class CrashSimulator {
   /**
    * Runs the setup (if any), then the workload under recording, then checks every crash state.
    *
+   * @param workload the code under test; it does its file work under the root it is given
+   * @param checker inspects each crash state and throws to reject it
    * @return what was explored and found; {@link CrashReport#assertNoViolations()} turns it into a test
    * @throws IOException if the work directory cannot be used, or the workload throws a checked
    *     exception (as the cause); a workload's unchecked exception or error is rethrown as is

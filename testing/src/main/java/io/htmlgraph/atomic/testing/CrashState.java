@@ -35,7 +35,10 @@ public final class CrashState {
     return root;
   }
 
-  /** @return {@code relativePath} resolved against {@link #root()} */
+  /**
+   * @param relativePath a path relative to the workload's root, such as {@code "data/settings.json"}
+   * @return it, resolved against {@link #root()}
+   */
   public Path resolve(String relativePath) {
     return root.resolve(relativePath);
   }
@@ -55,7 +58,10 @@ public final class CrashState {
     return Optional.of(new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
   }
 
-  /** @return whether {@code relativePath} exists in this state, without following a final link */
+  /**
+   * @param relativePath a path relative to the workload's root
+   * @return whether it exists in this state, without following a final link
+   */
   public boolean exists(String relativePath) {
     return Files.exists(resolve(relativePath), LinkOption.NOFOLLOW_LINKS);
   }
@@ -63,6 +69,9 @@ public final class CrashState {
   /**
    * Tells whether the workload had passed {@link CrashSimulator#mark(Path, String)} with this label
    * before the crash: for example, whether a save call had returned.
+   *
+   * @param label the label given to {@code mark}
+   * @return whether every operation before the mark had completed at the crash
    */
   public boolean passed(String label) {
     return marksPassed.contains(Objects.requireNonNull(label, "label"));
