@@ -13,8 +13,11 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -145,6 +148,25 @@ class CoreWritersCrashTest {
         root -> AtomicFileWriter.atomicWrite(root.resolve(TARGET), BIG, at(Durability.NONE)), OLD, BIG, permitted,
         permitted);
     assertThat(o.after).contains(Outcome.TORN, Outcome.OLD, Outcome.NEW);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Durability.class)
+  void eachLevelIssuesItsProtocolInOrder(Durability level) throws IOException {
+    CrashReport report = withOld(SyncModel.STRICT)
+        .run(root -> AtomicFileWriter.atomicWrite(root.resolve(TARGET), NEW, at(level)), state -> { });
+    List<String> ops = report.operations().stream()
+        .map(op -> op.replaceAll("\\.tmp-[^ ,;)\\]]*", ".tmp-*")).collect(Collectors.toList());
+    int n = NEW.getBytes(UTF_8).length;
+    List<String> expected = new ArrayList<>(List.of("create /.tmp-*", "write /.tmp-* [0, " + n + ")"));
+    if (level != Durability.NONE) {
+      expected.add("fsync /.tmp-*");
+    }
+    expected.add("rename /.tmp-* -> /" + TARGET);
+    if (level == Durability.FULL) {
+      expected.add("fsync dir /");
+    }
+    assertThat(ops).isEqualTo(expected);
   }
 
   // ---- streaming, abort, rollback
