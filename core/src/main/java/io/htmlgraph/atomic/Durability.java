@@ -10,7 +10,8 @@ public enum Durability {
   /**
    * No sync at all. Atomic against a crash of the process; after a power cut the target may hold
    * the old content, the new content or (on file systems that delay allocation, such as ext4 mounted
-   * {@code noauto_da_alloc} or XFS) an empty or zero-filled file.
+   * {@code noauto_da_alloc} or XFS) an empty or zero-filled file, or, when the content spans more than
+   * one block, a partly written one.
    */
   NONE,
 
