@@ -163,6 +163,26 @@ def random_document(seed):
     return doc
 
 
+def float_cases():
+    """Doubles whose repr the Java side must match: random bit patterns, every power of two (next to
+    one the interval of decimals that read back is lopsided), subnormals, and the neighbours of
+    powers of ten and of the notation thresholds 1e-4 and 1e16."""
+    r = SplitMix64(0x5EED)
+    values = []
+    for _ in range(10000):
+        d = struct.unpack("<d", struct.pack("<Q", r.next()))[0]
+        if math.isfinite(d):
+            values.append(d)
+    for e in range(-1074, 1024):
+        values.append(math.ldexp(1.0, e))
+    for e in range(-30, 31):
+        p = float("1e%d" % e)
+        values += [math.nextafter(p, 0.0), p, math.nextafter(p, math.inf)]
+    values += [5e-324, 1e-323, 2.225073858507201e-308, 1.7976931348623157e308, 0.1, 0.2, 0.3]
+    values += [-v for v in values[:200]]
+    return values
+
+
 def main():
     os.makedirs(os.path.join(OUT, "expected"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "random"), exist_ok=True)
@@ -175,6 +195,10 @@ def main():
             atomic_json_write(os.path.join(OUT, "expected", "%s.indent%d.json" % (name, indent)), value, indent)
     for seed in SEEDS:
         atomic_json_write(os.path.join(OUT, "random", "seed-%d.json" % seed), random_document(seed), seed % 5)
+    with open(os.path.join(OUT, "floats.txt"), "w", encoding="ascii", newline="") as f:
+        f.write("# IEEE 754 bits of a double, then Python's repr of it\n")
+        for d in float_cases():
+            f.write("%016x %r\n" % (struct.unpack("<Q", struct.pack("<d", d))[0], d))
     print("python %s: %d cases x %d indents, %d seeds -> %s"
           % (sys.version.split()[0], len(CASES), len(INDENTS), len(SEEDS), os.path.normpath(OUT)))
 

@@ -13,8 +13,8 @@ import java.math.RoundingMode;
  *
  * <p>Java 17's {@code Double.toString} cannot stand in: its notation differs ({@code 1.0E-5}) and it is
  * not always the shortest (JDK-4511638, fixed in Java 19), so files would not diff cleanly against the
- * original's. The search below is exact: it rounds the number's exact binary value to 1, 2, ... 17
- * significant digits and keeps the first length at which a decimal reads back as the same double,
+ * original's. The search below is exact: it rounds the number's exact binary value to fewer and fewer
+ * significant digits and keeps the shortest length at which a decimal reads back as the same double,
  * choosing the nearest such decimal, as David Gay's dtoa (behind Python's repr) does.
  */
 final class PythonFloats {
@@ -25,14 +25,15 @@ final class PythonFloats {
     if (value == 0) {
       return Double.doubleToRawLongBits(value) < 0 ? "-0.0" : "0.0";
     }
-    BigDecimal exact = new BigDecimal(value);
-    for (int digits = 1; digits <= 17; digits++) {
-      BigDecimal best = nearestReadingBack(exact, digits, d -> d.doubleValue() == value);
-      if (best != null) {
-        return format(best);
-      }
+    // Double.toString reads back. When it has at most 15 significant digits (DBL_DIG) and the value is
+    // normal, no other decimal of that length or shorter reads back as the same double (any two
+    // distinct such decimals are distinct doubles), so it is the shortest and the nearest: the common
+    // case (0.1, 12.5, 1e-05) costs one toString.
+    BigDecimal quick = new BigDecimal(Double.toString(value)).stripTrailingZeros();
+    if (quick.precision() <= 15 && Math.abs(value) >= Double.MIN_NORMAL) {
+      return format(quick);
     }
-    throw new AssertionError("17 significant digits always identify a double: " + value);
+    return format(shortest(new BigDecimal(value), quick.precision(), d -> d.doubleValue() == value));
   }
 
   /**
@@ -43,18 +44,32 @@ final class PythonFloats {
     if (value == 0) {
       return Float.floatToRawIntBits(value) < 0 ? "-0.0" : "0.0";
     }
-    BigDecimal exact = new BigDecimal(value);
-    for (int digits = 1; digits <= 9; digits++) {
-      BigDecimal best = nearestReadingBack(exact, digits, d -> d.floatValue() == value);
-      if (best != null) {
-        return format(best);
-      }
+    BigDecimal quick = new BigDecimal(Float.toString(value)).stripTrailingZeros();
+    if (quick.precision() <= 6 && Math.abs(value) >= Float.MIN_NORMAL) { // FLT_DIG, as for doubles
+      return format(quick);
     }
-    throw new AssertionError("9 significant digits always identify a float: " + value);
+    return format(shortest(new BigDecimal(value), quick.precision(), d -> d.floatValue() == value));
   }
 
   private interface ReadsBack {
     boolean test(BigDecimal candidate);
+  }
+
+  /**
+   * The nearest of the shortest decimals that read back; one of {@code upper} digits is known to.
+   * Starts there and shortens while a decimal one digit shorter still reads back: if one of n digits
+   * does, one of n + 1 does too (append a zero), so the first failure ends the search.
+   */
+  private static BigDecimal shortest(BigDecimal exact, int upper, ReadsBack readsBack) {
+    BigDecimal best = nearestReadingBack(exact, upper, readsBack);
+    for (int digits = upper - 1; digits >= 1; digits--) {
+      BigDecimal shorter = nearestReadingBack(exact, digits, readsBack);
+      if (shorter == null) {
+        break;
+      }
+      best = shorter;
+    }
+    return best;
   }
 
   /**
@@ -63,19 +78,13 @@ final class PythonFloats {
    * back is lopsided, and the nearest decimal may fall outside it while its neighbour falls inside.
    */
   private static BigDecimal nearestReadingBack(BigDecimal exact, int digits, ReadsBack readsBack) {
-    BigDecimal best = null;
-    BigDecimal bestDistance = null;
-    for (RoundingMode mode : new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
-      BigDecimal candidate = exact.round(new MathContext(digits, mode));
-      if (readsBack.test(candidate)) {
-        BigDecimal distance = candidate.subtract(exact).abs();
-        if (best == null || distance.compareTo(bestDistance) < 0) {
-          best = candidate;
-          bestDistance = distance;
-        }
-      }
+    BigDecimal nearest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+    if (readsBack.test(nearest)) {
+      return nearest;
     }
-    return best;
+    RoundingMode otherSide = nearest.compareTo(exact) > 0 ? RoundingMode.FLOOR : RoundingMode.CEILING;
+    BigDecimal neighbour = exact.round(new MathContext(digits, otherSide));
+    return readsBack.test(neighbour) ? neighbour : null;
   }
 
   /** Python's {@code format_float_short} for {@code repr}: mode 'r', with ".0" added to integers. */
