@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       ends, {@code "name": value}, {@code {}} and {@code []} for empty containers;
  *   <li>strings as Python escapes them: {@code \"} {@code \\} {@code \n} {@code \r} {@code \t}
  *       {@code \b} {@code \f}, other control characters as lower-case <code>&#92;u00XX</code>, everything else
- *       (non-ASCII, emoji, DEL, U+2028) raw;
+ *       (non-ASCII, emoji, DEL, U+2028) raw; an unpaired surrogate, which Python cannot encode at
+ *       all, is written as an escape (<code>&#92;ud800</code>) and reads back as the same string;
  *   <li>integers of any size in full; doubles as Python's {@code repr} ({@code 0.1}, {@code 1e-05},
  *       {@code 1e+100}, {@code 100.0}); members in the map's or the class's declaration order.
  * </ul>
@@ -74,8 +75,8 @@ public final class AtomicJson {
    * @param target the file to replace or create (missing parent directories are created)
    * @param value a map, list, array, string, number, boolean, {@code null}, record or bean
    * @throws IllegalArgumentException if the value cannot be written as JSON (NaN, an infinity, a
-   *     getter that throws, a type Jackson cannot serialize, a string with an unpaired surrogate), or
-   *     the path is empty: the target is untouched
+   *     getter that throws, a type Jackson cannot serialize, a cycle), or the path is empty: the
+   *     target is untouched
    * @throws NullPointerException if {@code target} is null
    * @throws IOException if the file cannot be written: the target is untouched and no temp is left,
    *     except for {@link io.htmlgraph.atomic.CommittedNotDurableException} (see

@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic.json;
 
+import java.util.Objects;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.exc.StreamWriteException;
 import tools.jackson.core.util.JsonGeneratorDelegate;
@@ -30,6 +31,17 @@ final class PythonNumbersGenerator extends JsonGeneratorDelegate {
       throw new NonFiniteNumberException(this, v);
     }
     return delegate.writeNumber(PythonFloats.repr(v));
+  }
+
+  /** Jackson's own {@code double[]} path writes past {@link #writeNumber(double)}: route it back. */
+  @Override
+  public JsonGenerator writeArray(double[] array, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, array.length);
+    writeStartArray(array, length);
+    for (int i = offset, end = offset + length; i < end; i++) {
+      writeNumber(array[i]);
+    }
+    return writeEndArray();
   }
 
   /** Marks the refusal, so that {@link AtomicJson} can tell it from other failures of the value. */
