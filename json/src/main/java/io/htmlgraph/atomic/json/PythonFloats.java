@@ -3,6 +3,7 @@ package io.htmlgraph.atomic.json;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.function.Predicate;
 
 /**
  * Formats floating-point numbers as Python's {@code repr(float)} does, which is what {@code json.dump}
@@ -51,16 +52,12 @@ final class PythonFloats {
     return format(shortest(new BigDecimal(value), quick.precision(), d -> d.floatValue() == value));
   }
 
-  private interface ReadsBack {
-    boolean test(BigDecimal candidate);
-  }
-
   /**
    * The nearest of the shortest decimals that read back; one of {@code upper} digits is known to.
    * Starts there and shortens while a decimal one digit shorter still reads back: if one of n digits
    * does, one of n + 1 does too (append a zero), so the first failure ends the search.
    */
-  private static BigDecimal shortest(BigDecimal exact, int upper, ReadsBack readsBack) {
+  private static BigDecimal shortest(BigDecimal exact, int upper, Predicate<BigDecimal> readsBack) {
     BigDecimal best = nearestReadingBack(exact, upper, readsBack);
     for (int digits = upper - 1; digits >= 1; digits--) {
       BigDecimal shorter = nearestReadingBack(exact, digits, readsBack);
@@ -77,7 +74,7 @@ final class PythonFloats {
    * Rounding to nearest alone is not enough: next to a power of two the interval of decimals that read
    * back is lopsided, and the nearest decimal may fall outside it while its neighbour falls inside.
    */
-  private static BigDecimal nearestReadingBack(BigDecimal exact, int digits, ReadsBack readsBack) {
+  private static BigDecimal nearestReadingBack(BigDecimal exact, int digits, Predicate<BigDecimal> readsBack) {
     BigDecimal nearest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
     if (readsBack.test(nearest)) {
       return nearest;
