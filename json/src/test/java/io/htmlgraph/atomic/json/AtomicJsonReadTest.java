@@ -55,7 +55,7 @@ class AtomicJsonReadTest {
 
     AtomicJson.write(target, data, 0);
 
-    assertThat(AtomicJson.read(target, List.class)).isEqualTo(data);
+    assertThat((Object) AtomicJson.read(target, List.class)).isEqualTo(data);
     assertThat(AtomicJson.read(target, Object.class)).isEqualTo(data);
   }
 
@@ -83,7 +83,7 @@ class AtomicJsonReadTest {
   void readsWhatPythonWrote() throws IOException {
     Path target = file("py.json", new String(Goldens.bytes("expected/quick_start.indent2.json"), StandardCharsets.UTF_8));
 
-    assertThat(AtomicJson.read(target, Map.class)).containsExactly(Map.entry("session_id", "sess-abc123"),
+    assertThat(AtomicJson.read(target, new TypeReference<Map<String, Object>>() {})).containsExactly(Map.entry("session_id", "sess-abc123"),
         Map.entry("created", "2026-01-08T12:00:00Z"), Map.entry("status", "active"));
   }
 
