@@ -1,0 +1,256 @@
+package io.htmlgraph.atomic.json;
+
+import io.htmlgraph.atomic.AtomicFileOutputStream;
+import io.htmlgraph.atomic.WriteOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.exc.InvalidDefinitionException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * JSON files written atomically and durably, in the very bytes of the Python original's
+ * {@code atomic_json_write} ({@code json.dump(value, f, indent=indent, ensure_ascii=False)} and a
+ * newline, in UTF-8), so that files written by either diff cleanly:
+ * <ul>
+ *   <li>one member or element per line, indented {@code indent} spaces per level, {@code ","} at line
+ *       ends, {@code "name": value}, {@code {}} and {@code []} for empty containers;
+ *   <li>strings as Python escapes them: {@code \"} {@code \\} {@code \n} {@code \r} {@code \t}
+ *       {@code \b} {@code \f}, other control characters as lower-case <code>&#92;u00XX</code>, everything else
+ *       (non-ASCII, emoji, DEL, U+2028) raw; an unpaired surrogate, which Python cannot encode at
+ *       all, is written as an escape (<code>&#92;ud800</code>) and reads back as the same string;
+ *   <li>integers of any size in full; doubles as Python's {@code repr} ({@code 0.1}, {@code 1e-05},
+ *       {@code 1e+100}, {@code 100.0}); members in the map's or the class's declaration order.
+ * </ul>
+ * Unlike the original it refuses NaN and the infinities (which JSON cannot hold) and commits through
+ * {@link AtomicFileOutputStream}: the value streams into a temp beside the target, synced and renamed
+ * over it as the {@link WriteOptions} ask (full durability by default). Any failure before the commit
+ * leaves the target untouched and no temp behind; a value that fails within the first 64 KiB of
+ * output does not touch the disk at all.
+ *
+ * <p>Values are serialized by Jackson 3 with its defaults, except for the layout above and properties
+ * kept in declaration order. Reading is strict JSON: exactly one value, no {@code NaN}, no comments.
+ */
+public final class AtomicJson {
+  /** Python's {@code atomic_json_write} default. */
+  public static final int DEFAULT_INDENT = 2;
+
+  private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          // Python writes "/" as is, lower-case hex in \\u escapes, and characters beyond the BMP as raw
+          // 4-byte UTF-8 (Jackson's UTF-8 writer would escape them as a \\uD83D\\uDE00 pair)
+          .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+          .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+          .disable(JsonWriteFeature.ESCAPE_NON_ASCII)
+          .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+          // the caller's stream is ours to commit or abort, never Jackson's to close
+          .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+          .addDecorator((factory, generator) -> new PythonNumbersGenerator(generator))
+          .build())
+      .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private AtomicJson() {}
+
+  /**
+   * Writes {@code value} to {@code target} as JSON indented by 2, atomically and with full durability.
+   *
+   * @param target the file to replace or create (missing parent directories are created)
+   * @param value a map, list, array, string, number, boolean, {@code null}, record or bean
+   * @throws IllegalArgumentException if the value cannot be written as JSON (NaN, an infinity, a
+   *     getter that throws, a type Jackson cannot serialize, a cycle), or the path is empty: the
+   *     target is untouched
+   * @throws NullPointerException if {@code target} is null
+   * @throws IOException if the file cannot be written: the target is untouched and no temp is left,
+   *     except for {@link io.htmlgraph.atomic.CommittedNotDurableException} (see
+   *     {@link AtomicFileOutputStream#commit()})
+   */
+  public static void write(Path target, Object value) throws IOException {
+    write(target, value, DEFAULT_INDENT, WriteOptions.defaults());
+  }
+
+  /**
+   * As {@link #write(Path, Object)}, indented by {@code indent} spaces per level; 0 still puts each
+   * member on its own line, as Python's {@code indent=0} does.
+   *
+   * @throws IllegalArgumentException also if {@code indent} is negative
+   */
+  public static void write(Path target, Object value, int indent) throws IOException {
+    write(target, value, indent, WriteOptions.defaults());
+  }
+
+  /**
+   * As {@link #write(Path, Object)}, with options (durability, temp directory, permissions, symlinks,
+   * no-clobber).
+   *
+   * @throws IllegalArgumentException also if the options ask for a charset other than UTF-8
+   * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target exists
+   */
+  public static void write(Path target, Object value, WriteOptions options) throws IOException {
+    write(target, value, DEFAULT_INDENT, options);
+  }
+
+  /**
+   * As {@link #write(Path, Object)}, indented by {@code indent} and with options.
+   *
+   * @param target the file to replace or create
+   * @param value the value
+   * @param indent spaces per level, 0 or more
+   * @param options durability, temp directory, permissions, symlinks, no-clobber; the charset must be
+   *     UTF-8, the only encoding of JSON files (RFC 8259)
+   * @throws IllegalArgumentException if the value cannot be written as JSON, {@code indent} is
+   *     negative, the charset is not UTF-8 or the path is empty or names no file: nothing on disk
+   *     changes
+   * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target exists
+   * @throws IOException if the file cannot be written: the target is untouched and no temp is left,
+   *     except for {@link io.htmlgraph.atomic.CommittedNotDurableException}
+   */
+  public static void write(Path target, Object value, int indent, WriteOptions options) throws IOException {
+    checkFile(target, "target");
+    Objects.requireNonNull(options, "options");
+    if (indent < 0) {
+      throw new IllegalArgumentException("indent must be 0 or more: " + indent);
+    }
+    if (!StandardCharsets.UTF_8.equals(options.charset())) {
+      throw new IllegalArgumentException("JSON files are UTF-8; the options ask for " + options.charset());
+    }
+    ObjectWriter writer = MAPPER.writer().with(new PythonPrettyPrinter(indent));
+    DeferredAtomicOutput out = new DeferredAtomicOutput(target, options);
+    try {
+      writer.writeValue(out, value);
+      out.write('\n');
+      out.commit();
+    } catch (JacksonException e) {
+      out.abort();
+      throw writeFailure(e, out.fileFailure());
+    } catch (Throwable t) {
+      out.abort();
+      throw t;
+    }
+  }
+
+  /**
+   * Jackson reports every failure unchecked; the caller gets the file's own {@link IOException} when
+   * the file failed, and {@link IllegalArgumentException} when the value did.
+   */
+  private static IOException writeFailure(JacksonException e, Throwable fileFailure) {
+    if (fileFailure instanceof IOException io) {
+      return io;
+    }
+    if (fileFailure instanceof RuntimeException re) {
+      throw re;
+    }
+    if (fileFailure instanceof Error err) {
+      throw err;
+    }
+    if (e instanceof JacksonIOException io && io.getCause() != null) {
+      return io.getCause();
+    }
+    throw new IllegalArgumentException("value cannot be written as JSON: " + e.getMessage(), e);
+  }
+
+  /**
+   * Reads the JSON file {@code path} as a {@code type}: {@code Map.class} and {@code List.class} give
+   * {@code LinkedHashMap}s and {@code ArrayList}s in file order, {@code Object.class} any JSON value,
+   * records and beans are bound by name.
+   *
+   * @param path the file
+   * @param type what to read it as
+   * @return the value ({@code null} for a file holding {@code null})
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws InvalidJsonException if the file is not exactly one JSON value (empty, truncated, a syntax
+   *     error, trailing content, not UTF-8) or its JSON does not fit {@code type}; names the file, line
+   *     and column
+   * @throws IllegalArgumentException if Jackson cannot bind {@code type} at all, or the path is empty
+   * @throws IOException if the file cannot be read (a directory, no permission)
+   */
+  public static <T> T read(Path path, Class<T> type) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return read(path, MAPPER.constructType(type));
+  }
+
+  /**
+   * As {@link #read(Path, Class)}, for generic types:
+   * {@code AtomicJson.read(path, new TypeReference<Map<String, List<Session>>>() {})}.
+   */
+  public static <T> T read(Path path, TypeReference<T> type) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return read(path, MAPPER.constructType(type));
+  }
+
+  /** As {@link #read(Path, Class)}, for a type built with Jackson's {@code TypeFactory}. */
+  public static <T> T read(Path path, JavaType type) throws IOException {
+    checkFile(path, "path");
+    Objects.requireNonNull(type, "type");
+    if (Files.isDirectory(path)) {
+      throw new FileSystemException(path.toString(), null, "is a directory");
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      return MAPPER.readValue(in, type);
+    } catch (JacksonIOException e) {
+      throw e.getCause() != null ? e.getCause() : new IOException(e.getMessage(), e);
+    } catch (InvalidDefinitionException e) {
+      throw new IllegalArgumentException("cannot read JSON as " + type + ": " + e.getOriginalMessage(), e);
+    } catch (JacksonException e) {
+      TokenStreamLocation at = e.getLocation();
+      long line = at == null ? -1 : at.getLineNr();
+      long column = at == null ? -1 : at.getColumnNr();
+      throw new InvalidJsonException(path, line, column, e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Tells whether {@code path} is an existing regular file (links followed) holding exactly one JSON
+   * value (strict JSON in UTF-8, UTF-16 or UTF-32; any content after the value makes it invalid). The
+   * file is streamed through the parser in constant memory: long strings are skipped, not held. Never
+   * throws on I/O: an unreadable file is not valid.
+   *
+   * @param path the file
+   * @return whether it holds one JSON value
+   * @throws IllegalArgumentException if the path is empty
+   * @throws NullPointerException if {@code path} is null
+   */
+  public static boolean validate(Path path) {
+    checkFile(path, "path");
+    if (!Files.isRegularFile(path)) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(path);
+        JsonParser parser = MAPPER.createParser(in)) {
+      if (parser.nextToken() == null) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException | JacksonException e) {
+      return false;
+    }
+  }
+
+  private static void checkFile(Path p, String what) {
+    Objects.requireNonNull(p, what);
+    if (p.toString().isEmpty()) {
+      throw new IllegalArgumentException(what + " is an empty path");
+    }
+    if (p.getFileName() == null) {
+      throw new IllegalArgumentException(what + " names no file: " + p);
+    }
+  }
+}

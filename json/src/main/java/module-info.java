@@ -1,0 +1,13 @@
+/**
+ * Atomic JSON files: {@link io.htmlgraph.atomic.json.AtomicJson} writes a value through the core's
+ * atomic, durable writer, byte for byte as the Python original's {@code atomic_json_write} would, and
+ * reads and validates JSON files.
+ *
+ * <p>Jackson 3 is required transitively: {@code AtomicJson.read} takes Jackson's {@code TypeReference}.
+ */
+module io.htmlgraph.atomic.json {
+  requires transitive io.htmlgraph.atomic;
+  requires transitive tools.jackson.databind;
+
+  exports io.htmlgraph.atomic.json;
+}
