@@ -6,6 +6,8 @@ import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -28,34 +30,45 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>A POSIX lock belongs to the process, and closing <em>any</em> channel to the file drops it
  *       while {@link FileLock#isValid()} still says true. So the JVM has exactly one channel per lock
- *       file (see {@link LockFiles}), closed only when no lock is held on it.
+ *       file (see {@link LockFiles}), and it is closed only while the JVM holds no lock on the file.
  *   <li>A second {@code lock()} on that file in the same JVM throws {@link OverlappingFileLockException}.
  *       So in-JVM holders are counted here and the kernel lock follows them: shared while only shared
  *       holders exist, exclusive for an exclusive holder.
- *   <li>An interrupt of a thread inside {@code lock()}, or of any thread doing I/O on the channel,
- *       closes the channel and so releases the lock. So no caller thread ever touches the channel: a
- *       private daemon thread, which nobody can interrupt, does every kernel operation, and callers
- *       wait on a condition. The daemon blocks in {@code fcntl(F_SETLKW)}, which returns within tens of
- *       microseconds of the other process's unlock: no polling.
- *   <li>A caller may give up (timeout, interrupt) while the daemon still waits in the kernel; the grant
- *       then arrives unclaimed and the daemon gives it back at once.
+ *   <li>An interrupt of a thread doing I/O on the channel (even one whose interrupt status is set when
+ *       it starts {@code lock()}) closes the channel, and the kernel lock goes with it. So while the
+ *       JVM holds the kernel lock, only two operations touch the channel: the blocking
+ *       {@code lock()}, done by a private daemon thread that nobody can interrupt, and the final
+ *       unlock. A caller thread may run the non-blocking first attempt and the final unlock itself,
+ *       because at those moments the JVM holds nothing else on the file: if an interrupt closes the
+ *       channel then, nothing is lost but the channel, which is reopened.
+ *   <li>The daemon blocks in {@code fcntl(F_SETLKW)}, which returns within tens of microseconds of the
+ *       other process's unlock: no polling. A caller may give up (timeout, interrupt) while the daemon
+ *       still waits in the kernel; the grant then arrives unclaimed and is given back at once.
  *   <li>{@code fcntl} reports EDEADLK when it sees a cycle of processes waiting on each other's locks;
  *       the daemon backs off briefly and retries, and the callers' timeouts break a real cycle.
  * </ul>
  *
+ * <p>Only one thread at a time performs a kernel operation (the {@code busy} token, under {@code mu});
+ * that thread alone may touch {@link #channel}.
+ *
  * <p>Fairness in the JVM: once an exclusive request waits, new shared requests wait behind it, so a
  * stream of readers cannot starve a writer. Between processes {@code fcntl} promises no order.
  *
- * <p>The owner record ({@code .lock.owner}) is written by the daemon just after it gets the kernel
- * lock and removed just before it releases it, so that the record never outlives the hold of this
- * process (unless the process dies) and the caller does not wait for that write.
+ * <p>The owner record ({@code .lock.owner}) is written by the daemon once a hold has lasted
+ * {@link #RECORD_DELAY_NANOS} (a waiter that times out has waited on a longer hold; shorter holds cost
+ * no file I/O), and removed before the kernel lock is released, so that it never outlives the hold of
+ * this process unless the process dies.
  */
 public final class LockFile {
   private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
   private static final WriteOptions RECORD_WRITE = WriteOptions.builder().durability(Durability.NONE).build();
+  /** How long a hold lasts before its owner record is written. */
+  static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** How long an unused lock file keeps its channel and daemon, to spare thread starts in tight loops. */
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long MAX_DEADLOCK_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private enum Record { NONE, PENDING, WRITING, WRITTEN }
 
   final Object key;
   private final Path path;
@@ -77,7 +90,9 @@ public final class LockFile {
   private LockMode kernel;
   private FileLock fileLock;
   private LockOwner record;
-  /** The daemon is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
+  private Record recordState = Record.NONE;
+  private long recordDueAt;
+  /** A thread is inside a kernel operation; {@code busyBlocking}: the daemon, in a blocking lock(). */
   private boolean busy;
   private boolean busyBlocking;
   private long attemptsStarted;
@@ -86,12 +101,15 @@ public final class LockFile {
   private long requestsAtLastFailure = -1;
   private long errors;
   private IOException lastError;
+  /** When the daemon will look again by itself (System.nanoTime), or Long.MAX_VALUE. */
+  private long daemonWakesAt;
+  private boolean daemonWaits;
   boolean retired;
 
   // Guarded by LockFiles' table lock.
   int users;
 
-  // Only touched by the daemon (and by LockFiles.tryRetire while the daemon waits).
+  /** Touched only by the thread holding the busy token (and by retireIfIdle, when idle). */
   private FileChannel channel;
 
   LockFile(Object key, Path path) {
@@ -114,7 +132,7 @@ public final class LockFile {
   /**
    * Waits for {@code mode} until {@code deadline} (a {@link System#nanoTime()} value).
    *
-   * @param tryOnce do not wait for another holder; only for this JVM's own bookkeeping
+   * @param tryOnce do not wait for another holder
    * @return whether the lock was granted
    * @throws InterruptedException if the thread was interrupted while waiting (nothing is held then)
    * @throws IOException if the kernel lock could not be taken for a reason other than contention
@@ -134,9 +152,9 @@ public final class LockFile {
       requests++;
       long startedBefore = attemptsStarted;
       long errorsBefore = errors;
+      boolean triedHere = false;
       boolean granted = false;
       try {
-        work.signal();
         while (true) {
           if (grantable(mode)) {
             if (exclusive) {
@@ -150,9 +168,21 @@ public final class LockFile {
           if (errors != errorsBefore) {
             throw new IOException("cannot lock " + path + ": " + lastError.getMessage(), lastError);
           }
+          if (!triedHere && kernel == null && !busy && desired() == mode) {
+            // Nobody in this JVM holds or works on the file: one non-blocking attempt on this thread
+            // spares the hand-off to the daemon when the lock is free.
+            triedHere = true;
+            if (tryKernelHere(mode)) {
+              continue;
+            }
+            if (tryOnce) {
+              return false;
+            }
+          }
           if (tryOnce && (heldAgainst(mode) || busyBlocking || lastFailedTry > startedBefore)) {
             return false;
           }
+          work.signal();
           if (tryOnce) {
             changed.await();
           } else {
@@ -183,6 +213,46 @@ public final class LockFile {
     }
   }
 
+  /** One non-blocking kernel attempt on the caller's thread; called with mu held, kernel == null. */
+  private boolean tryKernelHere(LockMode mode) throws IOException, InterruptedException {
+    busy = true;
+    attemptsStarted++;
+    FileLock got = null;
+    boolean interrupted = false;
+    IOException failure = null;
+    mu.unlock();
+    try {
+      got = channel().tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
+    } catch (ClosedByInterruptException e) {
+      // The interrupt closed the channel. The JVM held no lock on the file, so only the channel is
+      // lost; it is reopened by the next attempt.
+      interrupted = true;
+      channel = null;
+    } catch (OverlappingFileLockException e) {
+      failure = overlapping(e);
+    } catch (IOException e) {
+      if (!isDeadlock(e)) {
+        failure = e;
+      }
+    } finally {
+      mu.lock();
+      busy = false;
+    }
+    if (got != null) {
+      took(mode, got);
+      return true;
+    }
+    changed.signalAll();
+    if (interrupted) {
+      Thread.interrupted();
+      throw new InterruptedException();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return false;
+  }
+
   /** Gives back one in-JVM hold of {@code mode}; returns once the kernel lock follows, if it must. */
   public void release(LockMode mode) {
     mu.lock();
@@ -199,20 +269,24 @@ public final class LockFile {
         readers--;
       }
       changed.signalAll();
-      if (readers == 0 && !writer) {
-        work.signal();
-        // Return only when another process can get in, as a caller of release would expect. Not
-        // interruptible: the unlock is a few microseconds away and a half-done release helps nobody.
-        while (!writer && readers == 0 && kernel != null && desired() == null && !retired) {
+      // Return only when another process can get in, as a caller of release expects. Not
+      // interruptible: the unlock is a few microseconds away and a half-done release helps nobody.
+      while (!writer && readers == 0 && kernel != null && desired() == null) {
+        if (busy || recordState == Record.WRITING) {
           changed.awaitUninterruptibly();
+        } else {
+          unlockKernel();
         }
+      }
+      if (!writer && readers == 0) {
+        work.signal();
       }
     } finally {
       mu.unlock();
     }
   }
 
-  /** @return the record of this JVM's hold, if it holds the kernel lock for a holder in the JVM */
+  /** @return the record of this JVM's hold, if a locker in this JVM holds the lock */
   public Optional<LockOwner> heldRecord() {
     mu.lock();
     try {
@@ -258,8 +332,21 @@ public final class LockFile {
     return !writer && readers == 0 && waitingReaders == 0 && waitingWriters == 0 && kernel == null && !busy;
   }
 
+  /** With mu held: the JVM now holds {@code mode} in the kernel. */
+  private void took(LockMode mode, FileLock got) {
+    kernel = mode;
+    fileLock = got;
+    record = OwnerRecords.self(mode, Instant.now());
+    recordState = Record.PENDING;
+    recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
+    if (daemonWaits && recordDueAt - daemonWakesAt < 0) {
+      work.signal();
+    }
+    changed.signalAll();
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // The daemon: the only thread that touches the channel.
+  // The daemon: blocking kernel waits, grants nobody claimed, mode changes, owner records.
 
   private void run() {
     long backoff = 0;
@@ -267,8 +354,21 @@ public final class LockFile {
     try {
       while (true) {
         LockMode want = desired();
+        if (busy) {
+          awaitWork(Long.MAX_VALUE);
+          continue;
+        }
+        if (kernel != null && recordState == Record.PENDING && (writer || readers > 0)) {
+          long wait = recordDueAt - System.nanoTime();
+          if (wait <= 0) {
+            writeRecord();
+          } else {
+            awaitWork(wait);
+          }
+          continue;
+        }
         if (want == kernel || writer || readers > 0) {
-          if (kernel == null && idle()) {
+          if (idle()) {
             long left = awaitWork(LINGER_NANOS);
             if (left <= 0 && idle()) {
               mu.unlock();
@@ -284,7 +384,7 @@ public final class LockFile {
               }
             }
           } else {
-            work.awaitUninterruptibly();
+            awaitWork(Long.MAX_VALUE);
           }
           continue;
         }
@@ -292,12 +392,12 @@ public final class LockFile {
           unlockKernel();
           continue;
         }
-        boolean blocking = waitingWriters + waitingReaders > waitingTryOnce;
         if (requestsAtLastFailure == requests) {
-          // The last attempt for these same requests failed: wait for a new one (or a timeout).
-          work.awaitUninterruptibly();
+          // The last attempt for these same requests failed: wait for a new request (or a timeout).
+          awaitWork(Long.MAX_VALUE);
           continue;
         }
+        boolean blocking = waitingWriters + waitingReaders > waitingTryOnce;
         backoff = lockKernel(want, blocking, backoff);
         if (backoff > 0) {
           awaitWork(backoff);
@@ -311,12 +411,16 @@ public final class LockFile {
     }
   }
 
-  /** Waits for work without ever giving up on an interrupt (nobody should interrupt this thread). */
+  /** Waits for work, never giving up on an interrupt (nobody should interrupt this thread). */
   private long awaitWork(long nanos) {
+    daemonWaits = true;
+    daemonWakesAt = nanos == Long.MAX_VALUE ? System.nanoTime() + Long.MAX_VALUE / 2 : System.nanoTime() + nanos;
     try {
-      return work.awaitNanos(nanos);
+      return work.awaitNanos(nanos == Long.MAX_VALUE ? Long.MAX_VALUE / 2 : nanos);
     } catch (InterruptedException e) {
       return 1;
+    } finally {
+      daemonWaits = false;
     }
   }
 
@@ -335,12 +439,14 @@ public final class LockFile {
       boolean shared = want == LockMode.SHARED;
       got = blocking ? ch.lock(0, Long.MAX_VALUE, shared) : ch.tryLock(0, Long.MAX_VALUE, shared);
     } catch (OverlappingFileLockException e) {
-      failure = new IOException("the lock file " + path
-          + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
+      failure = overlapping(e);
+    } catch (ClosedChannelException e) {
+      // Only an interrupt of this thread could close it, and then nothing was held: reopen next time.
+      channel = null;
+      Thread.interrupted();
+      failure = e;
     } catch (IOException e) {
-      // EDEADLK: the kernel saw processes waiting on each other's locks. Back off and retry; the
-      // callers' timeouts break a real cycle.
-      deadlock = String.valueOf(e.getMessage()).contains("deadlock");
+      deadlock = isDeadlock(e);
       if (!deadlock) {
         failure = e;
       }
@@ -350,17 +456,13 @@ public final class LockFile {
       busyBlocking = false;
     }
     if (got != null) {
-      kernel = want;
-      fileLock = got;
-      record = OwnerRecords.self(want, Instant.now());
-      changed.signalAll();
-      if (desired() == want) {
-        writeRecord(record);
-      }
+      took(want, got);
       return 0;
     }
     changed.signalAll();
     if (deadlock) {
+      // EDEADLK: the kernel saw processes waiting on each other's locks. Back off and retry; the
+      // callers' timeouts break a real cycle.
       return backoff == 0 ? TimeUnit.MICROSECONDS.toNanos(500) : Math.min(backoff * 2, MAX_DEADLOCK_BACKOFF_NANOS);
     }
     requestsAtLastFailure = requestsNow;
@@ -373,8 +475,17 @@ public final class LockFile {
     return 0;
   }
 
+  private static boolean isDeadlock(IOException e) {
+    return String.valueOf(e.getMessage()).contains("deadlock");
+  }
+
+  private IOException overlapping(OverlappingFileLockException e) {
+    return new IOException("the lock file " + path
+        + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
+  }
+
   private FileChannel channel() throws IOException {
-    if (channel == null) {
+    if (channel == null || !channel.isOpen()) {
       // READ for shared locks, WRITE for exclusive ones; CREATE in case someone deleted the file (which
       // breaks exclusion for whoever still holds the old one, and is why this code never deletes it).
       channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -382,16 +493,23 @@ public final class LockFile {
     return channel;
   }
 
-  /** Called with mu held and the daemon's attention: drops the kernel lock. */
+  /**
+   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
+   * then drops the kernel lock. Runs on a releasing caller or on the daemon. The JVM holds nothing
+   * else on the file, so even an interrupt that closed the channel here would lose nothing.
+   */
   private void unlockKernel() {
     busy = true;
     attemptsStarted++;
     FileLock lock = fileLock;
-    LockOwner mine = record;
+    LockOwner written = recordState == Record.WRITTEN ? record : null;
     mu.unlock();
     try {
-      removeRecord(mine);
+      removeRecord(written);
       lock.release();
+    } catch (ClosedChannelException e) {
+      // closed by an interrupt of the releasing thread: the lock went with it, as asked
+      channel = null;
     } catch (IOException e) {
       // Releasing a lock on an open channel does not fail on Linux; if it ever does, the lock goes
       // when the channel closes or the process ends.
@@ -402,20 +520,28 @@ public final class LockFile {
       kernel = null;
       fileLock = null;
       record = null;
+      recordState = Record.NONE;
       changed.signalAll();
+      work.signal();
     }
   }
 
-  /** Runs on the daemon while it holds the kernel lock; mu is released meanwhile. */
-  private void writeRecord(LockOwner owner) {
+  /** On the daemon, with mu held and a holder in the JVM: writes the owner record. */
+  private void writeRecord() {
+    recordState = Record.WRITING;
+    LockOwner owner = record;
     mu.unlock();
+    boolean ok = false;
     try {
       AtomicFileWriter.atomicWrite(ownerFile, OwnerRecords.format(owner), RECORD_WRITE);
+      ok = true;
     } catch (IOException | RuntimeException e) {
       // The record is advice; a read-only or full directory must not cost the lock.
       LOG.log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerFile, e);
     } finally {
       mu.lock();
+      recordState = ok ? Record.WRITTEN : Record.NONE;
+      changed.signalAll();
     }
   }
 
@@ -425,12 +551,14 @@ public final class LockFile {
       return;
     }
     try {
-      Optional<LockOwner> onDisk = OwnerRecords.parse(Files.readAllBytes(ownerFile));
-      if (onDisk.isPresent() && onDisk.get().equals(mine)) {
+      // An exclusive holder's record is its own (nobody else writes while it holds); a shared one may
+      // have been replaced by a shared holder in another process, whose record must stay.
+      if (mine.mode() == LockMode.EXCLUSIVE
+          || OwnerRecords.parse(Files.readAllBytes(ownerFile)).filter(mine::equals).isPresent()) {
         Files.deleteIfExists(ownerFile);
       }
     } catch (NoSuchFileException gone) {
-      // never written (read-only directory) or removed by hand
+      // removed by hand
     } catch (IOException e) {
       LOG.log(System.Logger.Level.DEBUG, "could not remove the owner record " + ownerFile, e);
     }
@@ -444,17 +572,17 @@ public final class LockFile {
         return false;
       }
       retired = true;
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
+        }
+        channel = null;
+      }
+      return true;
     } finally {
       mu.unlock();
     }
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
-      }
-      channel = null;
-    }
-    return true;
   }
 }
