@@ -6,6 +6,7 @@ import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -30,26 +31,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>A POSIX lock belongs to the process, and closing <em>any</em> channel to the file drops it
  *       while {@link FileLock#isValid()} still says true. So the JVM has exactly one channel per lock
- *       file (see {@link LockFiles}), and it is closed only while the JVM holds no lock on the file.
+ *       file (see {@link LockFiles}).
  *   <li>A second {@code lock()} on that file in the same JVM throws {@link OverlappingFileLockException}.
  *       So in-JVM holders are counted here and the kernel lock follows them: shared while only shared
- *       holders exist, exclusive for an exclusive holder.
+ *       holders exist, exclusive for an exclusive holder; in-JVM contention waits here.
  *   <li>An interrupt of a thread doing I/O on the channel (even one whose interrupt status is set when
- *       it starts {@code lock()}) closes the channel, and the kernel lock goes with it. So while the
- *       JVM holds the kernel lock, only two operations touch the channel: the blocking
- *       {@code lock()}, done by a private daemon thread that nobody can interrupt, and the final
- *       unlock. A caller thread may run the non-blocking first attempt and the final unlock itself,
- *       because at those moments the JVM holds nothing else on the file: if an interrupt closes the
- *       channel then, nothing is lost but the channel, which is reopened.
- *   <li>The daemon blocks in {@code fcntl(F_SETLKW)}, which returns within tens of microseconds of the
- *       other process's unlock: no polling. A caller may give up (timeout, interrupt) while the daemon
- *       still waits in the kernel; the grant then arrives unclaimed and is given back at once.
+ *       it calls {@code lock()}) closes the channel, and every lock of the JVM on the file goes with
+ *       it. So the channel is touched only at moments when the JVM holds no lock on the file, or only
+ *       the one being released: the attempts to lock (made while nothing is held) and the final unlock.
+ *       An interrupt then costs nothing but the channel, which is reopened. While any holder in the
+ *       JVM holds the lock, no thread touches the channel at all, so an interrupt of a holder (or of
+ *       anyone) cannot drop it.
+ *   <li>Waiting is a blocking {@code fcntl(F_SETLKW)} on the waiting thread itself: it returns within
+ *       tens of microseconds of the other process's unlock, with no poll and no hand-off between
+ *       threads. A deadline is enforced by this file's daemon thread, which closes the channel under
+ *       the blocked call (the call then ends with {@link AsynchronousCloseException}, and the thread's
+ *       interrupt status is untouched); nothing is held at that moment, so nothing else is lost. An
+ *       interrupt ends the wait the same way, with {@link ClosedByInterruptException}.
  *   <li>{@code fcntl} reports EDEADLK when it sees a cycle of processes waiting on each other's locks;
- *       the daemon backs off briefly and retries, and the callers' timeouts break a real cycle.
+ *       the waiter backs off briefly and retries, and the timeouts break a real cycle.
  * </ul>
  *
  * <p>Only one thread at a time performs a kernel operation (the {@code busy} token, under {@code mu});
- * that thread alone may touch {@link #channel}.
+ * that thread alone touches {@link #channel}.
  *
  * <p>Fairness in the JVM: once an exclusive request waits, new shared requests wait behind it, so a
  * stream of readers cannot starve a writer. Between processes {@code fcntl} promises no order.
@@ -63,12 +67,21 @@ public final class LockFile {
   private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
   private static final WriteOptions RECORD_WRITE = WriteOptions.builder().durability(Durability.NONE).build();
   /** How long a hold lasts before its owner record is written. */
-  static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /**
+   * The daemon looks at the state at least this often, so that the hot paths (a grant, the start of a
+   * wait with a timeout longer than this) need not wake it: one wake-up saved per hand-off.
+   */
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   /** How long an unused lock file keeps its channel and daemon, to spare thread starts in tight loops. */
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long FIRST_DEADLOCK_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   private static final long MAX_DEADLOCK_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final long FOREVER = Long.MAX_VALUE / 2;
 
   private enum Record { NONE, PENDING, WRITING, WRITTEN }
+
+  private enum Cancel { NONE, CLOSING, CLOSED }
 
   final Object key;
   private final Path path;
@@ -85,23 +98,18 @@ public final class LockFile {
   private boolean writer;
   private int waitingReaders;
   private int waitingWriters;
-  private int waitingTryOnce;
   /** What the JVM holds in the kernel; null for nothing. */
   private LockMode kernel;
   private FileLock fileLock;
   private LockOwner record;
   private Record recordState = Record.NONE;
   private long recordDueAt;
-  /** A thread is inside a kernel operation; {@code busyBlocking}: the daemon, in a blocking lock(). */
+  /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
   private boolean busy;
   private boolean busyBlocking;
-  private long attemptsStarted;
-  private long lastFailedTry;
-  private long requests;
-  private long requestsAtLastFailure = -1;
-  private long errors;
-  private IOException lastError;
-  /** When the daemon will look again by itself (System.nanoTime), or Long.MAX_VALUE. */
+  private long blockedUntil;
+  private Cancel cancel = Cancel.NONE;
+  /** When the daemon will look again by itself (System.nanoTime), while it waits. */
   private long daemonWakesAt;
   private boolean daemonWaits;
   boolean retired;
@@ -109,7 +117,7 @@ public final class LockFile {
   // Guarded by LockFiles' table lock.
   int users;
 
-  /** Touched only by the thread holding the busy token (and by retireIfIdle, when idle). */
+  /** Touched only by the thread holding the busy token (and by the daemon when it cancels a wait). */
   private FileChannel channel;
 
   LockFile(Object key, Path path) {
@@ -146,13 +154,8 @@ public final class LockFile {
       } else {
         waitingReaders++;
       }
-      if (tryOnce) {
-        waitingTryOnce++;
-      }
-      requests++;
-      long startedBefore = attemptsStarted;
-      long errorsBefore = errors;
-      boolean triedHere = false;
+      boolean triedOnce = false;
+      long backoff = 0;
       boolean granted = false;
       try {
         while (true) {
@@ -165,33 +168,41 @@ public final class LockFile {
             granted = true;
             return true;
           }
-          if (errors != errorsBefore) {
-            throw new IOException("cannot lock " + path + ": " + lastError.getMessage(), lastError);
-          }
-          if (!triedHere && kernel == null && !busy && desired() == mode) {
-            // Nobody in this JVM holds or works on the file: one non-blocking attempt on this thread
-            // spares the hand-off to the daemon when the lock is free.
-            triedHere = true;
-            if (tryKernelHere(mode)) {
+          settle();
+          if (kernel == null && !busy && desired() == mode) {
+            // Nobody in this JVM holds or works on the file: ask the kernel on this thread.
+            boolean blocking = triedOnce && !tryOnce;
+            if (blocking && deadline - System.nanoTime() <= 0) {
+              return false;
+            }
+            triedOnce = true;
+            Outcome o = kernelLock(mode, blocking, deadline);
+            if (o == Outcome.TAKEN) {
               continue;
             }
             if (tryOnce) {
               return false;
             }
+            if (o == Outcome.DEADLOCK) {
+              // EDEADLK: the kernel saw processes waiting on each other's locks. Back off, retry;
+              // the timeouts break a real cycle.
+              backoff = backoff == 0 ? FIRST_DEADLOCK_BACKOFF_NANOS : Math.min(2 * backoff, MAX_DEADLOCK_BACKOFF_NANOS);
+              changed.awaitNanos(Math.min(backoff, Math.max(0, deadline - System.nanoTime())));
+            }
+            continue;
           }
-          if (tryOnce && (heldAgainst(mode) || busyBlocking || lastFailedTry > startedBefore)) {
-            return false;
-          }
-          work.signal();
           if (tryOnce) {
-            changed.await();
-          } else {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
+            if (heldAgainst(mode) || busyBlocking) {
               return false;
             }
-            changed.awaitNanos(remaining);
+            changed.await(); // a quick kernel operation of another thread is under way
+            continue;
           }
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            return false;
+          }
+          changed.awaitNanos(remaining);
         }
       } finally {
         if (exclusive) {
@@ -199,13 +210,11 @@ public final class LockFile {
         } else {
           waitingReaders--;
         }
-        if (tryOnce) {
-          waitingTryOnce--;
-        }
         if (!granted) {
-          // A writer that leaves may unblock readers; a request that leaves may make a grant unclaimed.
+          // A writer that leaves may let readers in; a request that leaves may leave a kernel lock
+          // nobody in the JVM wants.
           changed.signalAll();
-          work.signal();
+          settle();
         }
       }
     } finally {
@@ -213,34 +222,63 @@ public final class LockFile {
     }
   }
 
-  /** One non-blocking kernel attempt on the caller's thread; called with mu held, kernel == null. */
-  private boolean tryKernelHere(LockMode mode) throws IOException, InterruptedException {
+  private enum Outcome { TAKEN, REFUSED, DEADLOCK }
+
+  /**
+   * One kernel attempt on the caller's thread; called with mu held, kernel == null, not busy. The JVM
+   * holds no lock on the file meanwhile, so an interrupt that closes the channel loses only the channel.
+   */
+  private Outcome kernelLock(LockMode mode, boolean blocking, long deadline) throws IOException, InterruptedException {
+    // Opened before the deadline can be enforced: the daemon must find the channel it has to close.
+    FileChannel ch = channel();
     busy = true;
-    attemptsStarted++;
+    busyBlocking = blocking;
+    if (blocking) {
+      blockedUntil = deadline;
+      if (daemonWaits && deadline - daemonWakesAt < 0) {
+        work.signal();
+      }
+    }
     FileLock got = null;
     boolean interrupted = false;
+    boolean deadlock = false;
     IOException failure = null;
     mu.unlock();
     try {
-      got = channel().tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
+      got = blocking ? ch.lock(0, Long.MAX_VALUE, mode == LockMode.SHARED) : ch.tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
     } catch (ClosedByInterruptException e) {
-      // The interrupt closed the channel. The JVM held no lock on the file, so only the channel is
-      // lost; it is reopened by the next attempt.
       interrupted = true;
-      channel = null;
+    } catch (AsynchronousCloseException e) {
+      // the daemon closed the channel at the deadline
+    } catch (ClosedChannelException e) {
+      // closed under us by a cancelled wait a moment ago: reopen and go again
     } catch (OverlappingFileLockException e) {
-      failure = overlapping(e);
+      failure = new IOException("the lock file " + path
+          + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
     } catch (IOException e) {
-      if (!isDeadlock(e)) {
+      deadlock = String.valueOf(e.getMessage()).contains("deadlock");
+      if (!deadlock) {
         failure = e;
       }
     } finally {
       mu.lock();
+      while (cancel == Cancel.CLOSING) {
+        changed.awaitUninterruptibly();
+      }
+      if (cancel == Cancel.CLOSED) {
+        // the close dropped the lock even if the call had just obtained it
+        got = null;
+      }
+      cancel = Cancel.NONE;
+      if (channel != null && !channel.isOpen()) {
+        channel = null;
+      }
       busy = false;
+      busyBlocking = false;
     }
     if (got != null) {
       took(mode, got);
-      return true;
+      return Outcome.TAKEN;
     }
     changed.signalAll();
     if (interrupted) {
@@ -250,7 +288,7 @@ public final class LockFile {
     if (failure != null) {
       throw failure;
     }
-    return false;
+    return deadlock ? Outcome.DEADLOCK : Outcome.REFUSED;
   }
 
   /** Gives back one in-JVM hold of {@code mode}; returns once the kernel lock follows, if it must. */
@@ -271,15 +309,12 @@ public final class LockFile {
       changed.signalAll();
       // Return only when another process can get in, as a caller of release expects. Not
       // interruptible: the unlock is a few microseconds away and a half-done release helps nobody.
-      while (!writer && readers == 0 && kernel != null && desired() == null) {
+      while (unwanted()) {
         if (busy || recordState == Record.WRITING) {
           changed.awaitUninterruptibly();
         } else {
           unlockKernel();
         }
-      }
-      if (!writer && readers == 0) {
-        work.signal();
       }
     } finally {
       mu.unlock();
@@ -328,6 +363,18 @@ public final class LockFile {
     return waitingReaders > 0 ? LockMode.SHARED : null;
   }
 
+  /** @return whether the JVM holds a kernel lock that no holder uses and no waiter can use */
+  private boolean unwanted() {
+    return kernel != null && !writer && readers == 0 && desired() != kernel;
+  }
+
+  /** With mu held: gives back an unwanted kernel lock now, unless another thread is at it. */
+  private void settle() {
+    while (unwanted() && !busy && recordState != Record.WRITING) {
+      unlockKernel();
+    }
+  }
+
   private boolean idle() {
     return !writer && readers == 0 && waitingReaders == 0 && waitingWriters == 0 && kernel == null && !busy;
   }
@@ -338,24 +385,71 @@ public final class LockFile {
     fileLock = got;
     record = OwnerRecords.self(mode, Instant.now());
     recordState = Record.PENDING;
+    // the daemon's next tick finds it: no wake-up on the way out of acquire
     recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
-    if (daemonWaits && recordDueAt - daemonWakesAt < 0) {
-      work.signal();
-    }
     changed.signalAll();
   }
 
+  private FileChannel channel() throws IOException {
+    if (channel == null) {
+      // READ for shared locks, WRITE for exclusive ones; CREATE in case someone deleted the file (which
+      // breaks exclusion for whoever still holds the old one, and is why this code never deletes it).
+      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    return channel;
+  }
+
+  /**
+   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
+   * then drops the kernel lock. The JVM holds nothing else on the file, so even an interrupt that
+   * closed the channel here would lose nothing.
+   */
+  private void unlockKernel() {
+    busy = true;
+    FileLock lock = fileLock;
+    LockOwner written = recordState == Record.WRITTEN ? record : null;
+    mu.unlock();
+    try {
+      removeRecord(written);
+      lock.release();
+    } catch (ClosedChannelException e) {
+      // closed by an interrupt of the releasing thread: the lock went with it, as asked
+    } catch (IOException e) {
+      // Releasing a lock on an open channel does not fail on Linux; if it ever does, the lock goes
+      // when the channel closes or the process ends.
+      LOG.log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
+    } finally {
+      mu.lock();
+      if (channel != null && !channel.isOpen()) {
+        channel = null;
+      }
+      busy = false;
+      kernel = null;
+      fileLock = null;
+      record = null;
+      recordState = Record.NONE;
+      changed.signalAll();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // The daemon: blocking kernel waits, grants nobody claimed, mode changes, owner records.
+  // The daemon: deadlines of blocked waits, owner records, retirement. It never locks.
 
   private void run() {
-    long backoff = 0;
+    long idleSince = 0;
     mu.lock();
     try {
       while (true) {
-        LockMode want = desired();
-        if (busy) {
-          awaitWork(Long.MAX_VALUE);
+        if (!idle()) {
+          idleSince = 0;
+        }
+        if (busyBlocking && cancel == Cancel.NONE) {
+          long wait = blockedUntil - System.nanoTime();
+          if (wait <= 0) {
+            cancelBlockedWait();
+          } else {
+            awaitWork(wait);
+          }
           continue;
         }
         if (kernel != null && recordState == Record.PENDING && (writer || readers > 0)) {
@@ -367,41 +461,27 @@ public final class LockFile {
           }
           continue;
         }
-        if (want == kernel || writer || readers > 0) {
-          if (idle()) {
-            long left = awaitWork(LINGER_NANOS);
-            if (left <= 0 && idle()) {
-              mu.unlock();
-              boolean gone;
-              try {
-                gone = LockFiles.tryRetire(this);
-              } finally {
-                mu.lock();
-              }
-              if (gone) {
-                changed.signalAll();
-                return;
-              }
+        if (idle()) {
+          if (idleSince == 0) {
+            idleSince = System.nanoTime();
+          }
+          awaitWork(TICK_NANOS);
+          if (idle() && System.nanoTime() - idleSince >= LINGER_NANOS) {
+            mu.unlock();
+            boolean gone;
+            try {
+              gone = LockFiles.tryRetire(this);
+            } finally {
+              mu.lock();
             }
-          } else {
-            awaitWork(Long.MAX_VALUE);
+            if (gone) {
+              return;
+            }
+            idleSince = 0;
           }
           continue;
         }
-        if (kernel != null) {
-          unlockKernel();
-          continue;
-        }
-        if (requestsAtLastFailure == requests) {
-          // The last attempt for these same requests failed: wait for a new request (or a timeout).
-          awaitWork(Long.MAX_VALUE);
-          continue;
-        }
-        boolean blocking = waitingWriters + waitingReaders > waitingTryOnce;
-        backoff = lockKernel(want, blocking, backoff);
-        if (backoff > 0) {
-          awaitWork(backoff);
-        }
+        awaitWork(FOREVER);
       }
     } catch (RuntimeException | Error e) {
       LOG.log(System.Logger.Level.ERROR, "lock daemon for " + path + " failed", e);
@@ -413,10 +493,11 @@ public final class LockFile {
 
   /** Waits for work, never giving up on an interrupt (nobody should interrupt this thread). */
   private long awaitWork(long nanos) {
+    nanos = Math.min(nanos, TICK_NANOS);
     daemonWaits = true;
-    daemonWakesAt = nanos == Long.MAX_VALUE ? System.nanoTime() + Long.MAX_VALUE / 2 : System.nanoTime() + nanos;
+    daemonWakesAt = System.nanoTime() + nanos;
     try {
-      return work.awaitNanos(nanos == Long.MAX_VALUE ? Long.MAX_VALUE / 2 : nanos);
+      return work.awaitNanos(nanos);
     } catch (InterruptedException e) {
       return 1;
     } finally {
@@ -424,105 +505,25 @@ public final class LockFile {
     }
   }
 
-  /** @return the back-off before the next attempt after EDEADLK, else 0 */
-  private long lockKernel(LockMode want, boolean blocking, long backoff) {
-    busy = true;
-    busyBlocking = blocking;
-    long attempt = ++attemptsStarted;
-    long requestsNow = requests;
-    FileLock got = null;
-    IOException failure = null;
-    boolean deadlock = false;
-    mu.unlock();
-    try {
-      FileChannel ch = channel();
-      boolean shared = want == LockMode.SHARED;
-      got = blocking ? ch.lock(0, Long.MAX_VALUE, shared) : ch.tryLock(0, Long.MAX_VALUE, shared);
-    } catch (OverlappingFileLockException e) {
-      failure = overlapping(e);
-    } catch (ClosedChannelException e) {
-      // Only an interrupt of this thread could close it, and then nothing was held: reopen next time.
-      channel = null;
-      Thread.interrupted();
-      failure = e;
-    } catch (IOException e) {
-      deadlock = isDeadlock(e);
-      if (!deadlock) {
-        failure = e;
-      }
-    } finally {
-      mu.lock();
-      busy = false;
-      busyBlocking = false;
-    }
-    if (got != null) {
-      took(want, got);
-      return 0;
-    }
-    changed.signalAll();
-    if (deadlock) {
-      // EDEADLK: the kernel saw processes waiting on each other's locks. Back off and retry; the
-      // callers' timeouts break a real cycle.
-      return backoff == 0 ? TimeUnit.MICROSECONDS.toNanos(500) : Math.min(backoff * 2, MAX_DEADLOCK_BACKOFF_NANOS);
-    }
-    requestsAtLastFailure = requestsNow;
-    if (failure != null) {
-      lastError = failure;
-      errors++;
-    } else {
-      lastFailedTry = attempt;
-    }
-    return 0;
-  }
-
-  private static boolean isDeadlock(IOException e) {
-    return String.valueOf(e.getMessage()).contains("deadlock");
-  }
-
-  private IOException overlapping(OverlappingFileLockException e) {
-    return new IOException("the lock file " + path
-        + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
-  }
-
-  private FileChannel channel() throws IOException {
-    if (channel == null || !channel.isOpen()) {
-      // READ for shared locks, WRITE for exclusive ones; CREATE in case someone deleted the file (which
-      // breaks exclusion for whoever still holds the old one, and is why this code never deletes it).
-      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-    return channel;
-  }
-
   /**
-   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
-   * then drops the kernel lock. Runs on a releasing caller or on the daemon. The JVM holds nothing
-   * else on the file, so even an interrupt that closed the channel here would lose nothing.
+   * Ends a blocked wait whose deadline passed, by closing the channel under it. The waiter holds the
+   * busy token and the JVM holds no lock on the file, so the close drops nothing; the waiter sees the
+   * close ({@link Cancel#CLOSED}) before it lets anyone else at the channel.
    */
-  private void unlockKernel() {
-    busy = true;
-    attemptsStarted++;
-    FileLock lock = fileLock;
-    LockOwner written = recordState == Record.WRITTEN ? record : null;
+  private void cancelBlockedWait() {
+    cancel = Cancel.CLOSING;
+    FileChannel ch = channel;
     mu.unlock();
     try {
-      removeRecord(written);
-      lock.release();
-    } catch (ClosedChannelException e) {
-      // closed by an interrupt of the releasing thread: the lock went with it, as asked
-      channel = null;
+      if (ch != null) {
+        ch.close();
+      }
     } catch (IOException e) {
-      // Releasing a lock on an open channel does not fail on Linux; if it ever does, the lock goes
-      // when the channel closes or the process ends.
-      LOG.log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
+      LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
     } finally {
       mu.lock();
-      busy = false;
-      kernel = null;
-      fileLock = null;
-      record = null;
-      recordState = Record.NONE;
+      cancel = Cancel.CLOSED;
       changed.signalAll();
-      work.signal();
     }
   }
 
