@@ -11,6 +11,7 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -246,7 +247,9 @@ public final class LockFile {
     mu.unlock();
     try {
       got = blocking ? ch.lock(0, Long.MAX_VALUE, mode == LockMode.SHARED) : ch.tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
-    } catch (ClosedByInterruptException e) {
+    } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+      // lock() reports the interrupt that closed the channel as FileLockInterruptionException,
+      // tryLock() as ClosedByInterruptException; either way the channel is gone and nothing was held
       interrupted = true;
     } catch (AsynchronousCloseException e) {
       // the daemon closed the channel at the deadline
