@@ -24,6 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code try DIR MODE MILLIS}: prints {@code ACQUIRED} or {@code TIMEOUT holder}, releases.
  *   <li>{@code stress DIR PORT SEED ITERATIONS}: random shared/exclusive holds, each reported to the
  *       parent's verifier (see {@link DirectoryLockerProcessTest}) while held.
+ *   <li>{@code cross DIR OTHER MILLIS}: holds DIR; on a line {@code go} tries OTHER as {@code try} does.
  *   <li>{@code count DIR FILE N}: N increments of the number in FILE under the exclusive lock, with
  *       {@link AtomicFileWriter}.
  * </ul>
@@ -39,6 +40,7 @@ public final class DirectoryLockerChild {
       case "try" -> tryOnce(locker, LockMode.valueOf(args[2]), Duration.ofMillis(Long.parseLong(args[3])));
       case "stress" -> stress(locker, Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
       case "count" -> count(locker, Path.of(args[2]), Integer.parseInt(args[3]));
+      case "cross" -> cross(locker, new DirectoryLocker(Path.of(args[2])), Duration.ofMillis(Long.parseLong(args[3])));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -107,6 +109,19 @@ public final class DirectoryLockerChild {
   private static void check(byte answer) {
     if (answer != 'k') {
       throw new IllegalStateException("verifier answered " + (char) answer);
+    }
+  }
+
+  /** Holds one lock, and on "go" waits for a second one: half of a lock-order cycle (EDEADLK). */
+  private static void cross(DirectoryLocker held, DirectoryLocker wanted, Duration timeout) throws IOException {
+    try (DirectoryLock lock = held.lockExclusive(Duration.ofSeconds(30))) {
+      System.out.println("ACQUIRED");
+      System.out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      if (!"go".equals(in.readLine())) {
+        return;
+      }
+      tryOnce(wanted, LockMode.EXCLUSIVE, timeout);
     }
   }
 

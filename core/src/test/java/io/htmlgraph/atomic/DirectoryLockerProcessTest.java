@@ -74,6 +74,51 @@ class DirectoryLockerProcessTest {
   }
 
   @Test
+  void timeoutsAgainstAnotherProcessEndOnTime() throws Exception {
+    DirectoryLocker locker = new DirectoryLocker(tmp);
+    try (ChildJvm child = hold(tmp, LockMode.EXCLUSIVE)) {
+      for (long millis : new long[] {3, 50, 300}) {
+        long t0 = System.nanoTime();
+        assertThat(locker.acquireExclusiveLock(Duration.ofMillis(millis))).isFalse();
+        long took = System.nanoTime() - t0;
+        assertThat(took).as("waited for %d ms", millis).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(millis));
+        // generous: the machine is shared; the point is that nobody polls at a coarse interval
+        assertThat(took).as("waited for %d ms", millis).isLessThan(TimeUnit.MILLISECONDS.toNanos(millis + 500));
+      }
+      child.send("release");
+      assertThat(child.readLine()).isEqualTo("RELEASED");
+    }
+    assertThat(locker.acquireExclusiveLock(Duration.ZERO)).isTrue();
+    locker.releaseLock();
+  }
+
+  /**
+   * Two processes each holding one lock and waiting for the other's: the kernel answers one of the
+   * waits with EDEADLK. That must not surface as an error; the waiter retries until its timeout, the
+   * other then gets its lock.
+   */
+  @Test
+  void aLockOrderCycleBetweenProcessesEndsInATimeoutNotAnError() throws Exception {
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    DirectoryLocker lockerA = new DirectoryLocker(a);
+    DirectoryLocker lockerB = new DirectoryLocker(b);
+    assertThat(lockerA.acquireExclusiveLock(SHORT)).isTrue();
+    try (ChildJvm child = ChildJvm.start(DirectoryLockerChild.class, "cross", b.toString(), a.toString(), "1500")) {
+      assertThat(child.readLine()).isEqualTo("ACQUIRED");
+      child.send("go");
+      Thread.sleep(300); // the child now waits for a
+      boolean gotB = lockerB.acquireExclusiveLock(Duration.ofSeconds(20));
+      assertThat(child.readLine()).startsWith("TIMEOUT");
+      assertThat(gotB).isTrue();
+      lockerB.releaseLock();
+      assertThat(child.waitFor(30)).isZero();
+    } finally {
+      lockerA.releaseLock();
+    }
+  }
+
+  @Test
   void aSharedHolderInAnotherProcessAdmitsSharedOnly() throws Exception {
     DirectoryLocker locker = new DirectoryLocker(tmp);
     try (ChildJvm child = hold(tmp, LockMode.SHARED)) {

@@ -260,7 +260,9 @@ public final class LockFile {
           + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
     } catch (IOException e) {
       deadlock = String.valueOf(e.getMessage()).contains("deadlock");
-      if (!deadlock) {
+      if (deadlock) {
+        LOG.log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0}; retrying", path);
+      } else {
         failure = e;
       }
     } finally {
