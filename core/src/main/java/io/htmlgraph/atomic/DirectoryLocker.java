@@ -49,7 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       two "exclusive" holders would run together. Do not delete it, and never open it yourself:
  *       closing <em>any</em> channel to it in this JVM drops the JVM's lock.
  *   <li><b>Timeouts</b> run on a monotonic clock. A timeout of zero or less tries once, without
- *       waiting for another holder.
+ *       waiting for another holder. A waiter wakes within microseconds of the holder's release (it
+ *       blocks in the kernel; nothing polls).
  *   <li><b>Reentrant, same mode.</b> Acquiring again while this instance holds the lock adds a hold
  *       at once (an exclusive holder may also "acquire" shared: the hold stays exclusive, as a writer of
  *       {@link java.util.concurrent.locks.ReentrantReadWriteLock} may take its read lock). Each
@@ -59,16 +60,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Interrupts.</b> An interrupted thread does not acquire: a thread interrupted before or
  *       while it waits stops waiting at once, keeps its interrupt status, holds nothing, and gets
  *       {@code false} from the boolean methods or {@link InterruptedIOException} from the handle
- *       methods. An interrupt of a thread that holds the lock never releases it: no caller thread
- *       ever touches the lock file's channel (an interrupt during channel I/O closes the channel and
- *       the kernel lock with it).
+ *       methods. An interrupt of a thread that holds the lock never releases it. (An interrupt
+ *       during I/O on a {@link java.nio.channels.FileChannel} closes it, and closing any channel to
+ *       the file drops the JVM's lock: so while anyone in the JVM holds the lock, no thread touches the
+ *       lock file's channel at all. A waiter blocks in {@code fcntl} on its own thread only while the
+ *       JVM holds nothing on the file, where an interrupt costs only the channel, which is reopened.)
  *   <li><b>Fairness.</b> In one JVM, once an exclusive request waits, new shared requests wait
  *       behind it, so a stream of readers cannot starve a writer. Between processes, {@code fcntl}
  *       grants in no promised order: a waiting process gets the lock when it is free at the moment it
  *       asks, and a busy reader in another process can keep a writer waiting until its timeout.
- *   <li><b>Who holds it.</b> After a process gets the lock it writes {@code .lock.owner} (pid, host,
- *       mode, since) with {@link AtomicFileWriter}; {@link #owner()} reads it. It is advice for people
- *       and messages, never used for exclusion.
+ *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms it writes
+ *       {@code .lock.owner} (pid, host, mode, since) with {@link AtomicFileWriter} (shorter holds cost
+ *       no file I/O), and removes it before it releases the lock; {@link #owner()} reads it. It is
+ *       advice for people and messages, never used for exclusion.
  *   <li><b>Network file systems</b> (NFS, SMB/CIFS, sshfs, 9p, ...): kernel locks there may not
  *       exclude other hosts. The constructor logs a warning once per directory, or refuses the
  *       directory with {@link LockOptions.NetworkFileSystems#REFUSE}.
