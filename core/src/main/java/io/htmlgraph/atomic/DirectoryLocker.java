@@ -278,7 +278,10 @@ public final class DirectoryLocker {
     } catch (NoSuchFileException none) {
       return Optional.empty();
     }
-    return OwnerRecords.parse(bytes).filter(o -> !OwnerRecords.isDeadHolder(o) && o.pid() != OwnerRecords.pid());
+    // a record naming this process, which does not hold the lock, is left over from an earlier hold
+    return OwnerRecords.parse(bytes)
+        .filter(o -> !OwnerRecords.isDeadHolder(o))
+        .filter(o -> !(o.pid() == OwnerRecords.pid() && o.host().equals(OwnerRecords.host())));
   }
 
   /** @return the mode this instance holds, if it holds the lock */

@@ -314,6 +314,13 @@ class DirectoryLockerTest {
     LockOwner elsewhere = new LockOwner(dead.pid(), "another-host.example", LockMode.SHARED, Instant.now());
     Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(elsewhere));
     assertThat(a.owner()).contains(elsewhere);
+    long me = ProcessHandle.current().pid();
+    LockOwner myLeftover = new LockOwner(me, OwnerRecords.host(), LockMode.SHARED, Instant.now());
+    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(myLeftover));
+    assertThat(a.owner()).isEmpty();
+    LockOwner samePidOtherHost = new LockOwner(me, "another-host.example", LockMode.SHARED, Instant.now());
+    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(samePidOtherHost));
+    assertThat(a.owner()).contains(samePidOtherHost);
     // the next holder replaces the record
     try (DirectoryLock lock = a.lockShared(SHORT)) {
       awaitRecordOf(tmp.resolve(".lock.owner"), ProcessHandle.current().pid());
