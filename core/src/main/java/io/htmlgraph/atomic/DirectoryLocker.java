@@ -2,7 +2,7 @@ package io.htmlgraph.atomic;
 
 import io.htmlgraph.atomic.internal.LockFile;
 import io.htmlgraph.atomic.internal.LockFiles;
-import io.htmlgraph.atomic.internal.NetworkFileSystems;
+import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import io.htmlgraph.atomic.internal.Paths2;
 import java.io.IOException;
@@ -157,13 +157,13 @@ public final class DirectoryLocker {
       throw new NotDirectoryException(existing.toString());
     }
     String type = Files.getFileStore(existing).type();
-    if (!NetworkFileSystems.isNetwork(type)) {
+    if (!NetworkFileSystemTypes.isNetwork(type)) {
       return;
     }
     if (options.networkFileSystems() == LockOptions.NetworkFileSystems.REFUSE) {
       throw new NetworkFileSystemException(lockDir.toString(), type);
     }
-    NetworkFileSystems.warnOnce(lockDir, type);
+    NetworkFileSystemTypes.warnOnce(lockDir, type);
   }
 
   /** @return the locked directory, as given */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.htmlgraph.atomic.internal.LockFile;
-import io.htmlgraph.atomic.internal.NetworkFileSystems;
+import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -123,6 +123,43 @@ class DirectoryLockerTest {
     }
     assertThat(tmp.resolve(".lock")).isRegularFile();
     assertThat(Files.readAttributes(tmp.resolve(".lock"), "unix:ino").get("ino")).isEqualTo(inode);
+  }
+
+  @Test
+  void lockersReachingOneDirectoryByDifferentPathsShareOneLock() throws Exception {
+    Path real = Files.createDirectory(tmp.resolve("real"));
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+    DirectoryLocker direct = new DirectoryLocker(real);
+    DirectoryLocker viaLink = new DirectoryLocker(link);
+    DirectoryLocker relative = new DirectoryLocker(tmp.resolve("real/../real"));
+    assertThat(direct.acquireExclusiveLock(SHORT)).isTrue();
+    // no OverlappingFileLockException: the JVM-wide table knows it is the same file
+    assertThat(viaLink.acquireExclusiveLock(SHORT)).isFalse();
+    assertThat(relative.acquireSharedLock(Duration.ZERO)).isFalse();
+    direct.releaseLock();
+    assertThat(viaLink.acquireSharedLock(SHORT)).isTrue();
+    assertThat(relative.acquireSharedLock(SHORT)).isTrue();
+    assertThat(direct.acquireExclusiveLock(Duration.ZERO)).isFalse();
+    viaLink.releaseLock();
+    relative.releaseLock();
+  }
+
+  @Test
+  void anUnusedLockFileIsClosedAfterAWhileAndWorksAgainAfter() throws Exception {
+    DirectoryLocker locker = new DirectoryLocker(tmp);
+    Object key = io.htmlgraph.atomic.internal.LockFiles.keyOf(tmp.resolve(".lock"));
+    assertThat(locker.acquireExclusiveLock(SHORT)).isTrue();
+    assertThat(io.htmlgraph.atomic.internal.LockFiles.peek(key)).isNotNull();
+    locker.releaseLock();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (io.htmlgraph.atomic.internal.LockFiles.peek(key) != null && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(io.htmlgraph.atomic.internal.LockFiles.peek(key)).as("channel and daemon retired").isNull();
+    DirectoryLocker other = new DirectoryLocker(tmp);
+    assertThat(locker.acquireSharedLock(SHORT)).isTrue();
+    assertThat(other.acquireExclusiveLock(Duration.ZERO)).isFalse();
+    locker.releaseLock();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -543,21 +580,21 @@ class DirectoryLockerTest {
   @Test
   void networkFileSystemTypesAreRecognised() {
     for (String t : List.of("nfs", "nfs4", "NFS4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "davfs")) {
-      assertThat(NetworkFileSystems.isNetwork(t)).as(t).isTrue();
+      assertThat(NetworkFileSystemTypes.isNetwork(t)).as(t).isTrue();
     }
     for (String t : List.of("ext4", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "fuse", "apfs", "NTFS")) {
-      assertThat(NetworkFileSystems.isNetwork(t)).as(t).isFalse();
+      assertThat(NetworkFileSystemTypes.isNetwork(t)).as(t).isFalse();
     }
-    assertThat(NetworkFileSystems.isNetwork(null)).isFalse();
+    assertThat(NetworkFileSystemTypes.isNetwork(null)).isFalse();
   }
 
   @Test
   void aNetworkFileSystemIsWarnedAboutOncePerDirectory() {
     Path dir = tmp.resolve("on-nfs");
-    assertThat(NetworkFileSystems.warnOnce(dir, "nfs4")).isTrue();
-    assertThat(NetworkFileSystems.warnOnce(dir, "nfs4")).isFalse();
-    assertThat(NetworkFileSystems.warnOnce(tmp.resolve("on-nfs/../on-nfs"), "nfs4")).isFalse();
-    assertThat(NetworkFileSystems.warnOnce(tmp.resolve("other"), "nfs4")).isTrue();
+    assertThat(NetworkFileSystemTypes.warnOnce(dir, "nfs4")).isTrue();
+    assertThat(NetworkFileSystemTypes.warnOnce(dir, "nfs4")).isFalse();
+    assertThat(NetworkFileSystemTypes.warnOnce(tmp.resolve("on-nfs/../on-nfs"), "nfs4")).isFalse();
+    assertThat(NetworkFileSystemTypes.warnOnce(tmp.resolve("other"), "nfs4")).isTrue();
   }
 
   @Test
@@ -565,7 +602,7 @@ class DirectoryLockerTest {
     LockOptions refuse = LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build();
     assertThat(refuse.networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.REFUSE);
     assertThat(LockOptions.defaults().networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.WARN);
-    assertThat(NetworkFileSystems.isNetwork(Files.getFileStore(tmp).type())).isFalse();
+    assertThat(NetworkFileSystemTypes.isNetwork(Files.getFileStore(tmp).type())).isFalse();
     DirectoryLocker locker = new DirectoryLocker(tmp.resolve("local"), refuse);
     assertThat(locker.acquireExclusiveLock(SHORT)).isTrue();
     locker.releaseLock();

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * run (or that mounts with {@code nolock} turn into local-only locks), SMB/CIFS maps them onto
  * Windows byte-range locks, sshfs and most other FUSE network mounts keep them on the client.
  */
-public final class NetworkFileSystems {
+public final class NetworkFileSystemTypes {
   private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
 
   private static final Set<String> NETWORK = Set.of(
@@ -22,7 +22,7 @@ public final class NetworkFileSystems {
 
   private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
 
-  private NetworkFileSystems() {}
+  private NetworkFileSystemTypes() {}
 
   /** @return whether a file store of this type is a network (or host-shared) file system */
   public static boolean isNetwork(String type) {
