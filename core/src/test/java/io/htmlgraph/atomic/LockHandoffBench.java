@@ -23,13 +23,20 @@ import java.util.concurrent.locks.LockSupport;
  * a bare blocking {@link FileChannel#lock()}.
  *
  * <p>Hand-off: the holder waits until the other process has announced that it is about to wait and
- * has had 1 ms to block, stamps {@link System#nanoTime()} (CLOCK_MONOTONIC, the same clock in every
+ * has had 1 ms (or the hold time given) to block, stamps {@link System#nanoTime()} (CLOCK_MONOTONIC, the same clock in every
  * process of the host) into a shared memory-mapped file, and releases; the waiter stamps its own clock
  * when its acquire returns. The latency is the difference. Then the roles swap.
  *
  * <pre>
  * mvn -q -o -pl core test-compile
- * java -cp core/target/classes:core/target/test-classes io.htmlgraph.atomic.LockHandoffBench [handoffs] [seconds]
+ * java -cp core/target/classes:core/target/test-classes io.htmlgraph.atomic.LockHandoffBench [handoffs=2000] [seconds=3] [holdMillis=1]
+ * </pre>
+ *
+ * <p>With holds of 10 ms or more the holder writes its owner record, and removes it before each
+ * release (the hand-off then includes that removal):
+ *
+ * <pre>
+ * java -cp core/target/classes:core/target/test-classes io.htmlgraph.atomic.LockHandoffBench 300 1 25
  * </pre>
  */
 public final class LockHandoffBench {
@@ -53,11 +60,12 @@ public final class LockHandoffBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("peer")) {
-      peer(Path.of(args[1]), Integer.parseInt(args[2]), args[3], 1);
+      peer(Path.of(args[1]), Integer.parseInt(args[2]), args[3], Long.parseLong(args[4]), 1);
       return;
     }
     int handoffs = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    long holdMillis = args.length > 2 ? Long.parseLong(args[2]) : 1;
     Path dir = Files.createTempDirectory("lock-bench");
     System.out.printf("JDK %s, %d CPUs, lock directory on %s%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Files.getFileStore(dir).type());
@@ -70,9 +78,9 @@ public final class LockHandoffBench {
       }
     }
     for (String impl : List.of("DirectoryLocker", "raw FileChannel")) {
-      long[] lat = handoff(dir, impl, handoffs);
-      System.out.printf("hand-off between 2 JVMs, %-15s: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%d hand-offs)%n",
-          impl, pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[lat.length - 1] / 1e6, lat.length);
+      long[] lat = handoff(dir, impl, handoffs, holdMillis);
+      System.out.printf("hand-off between 2 JVMs, holds of %d ms, %-15s: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%d hand-offs)%n",
+          holdMillis, impl, pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[lat.length - 1] / 1e6, lat.length);
     }
   }
 
@@ -140,18 +148,18 @@ public final class LockHandoffBench {
   }
 
   /** @return the sorted latencies of the hand-offs after the first 10% (warm-up), in nanoseconds */
-  static long[] handoff(Path dir, String impl, int handoffs) throws Exception {
+  static long[] handoff(Path dir, String impl, int handoffs, long holdMillis) throws Exception {
     Path shared = dir.resolve("handoff-" + impl.replace(' ', '-') + ".bin");
     Files.deleteIfExists(shared);
     Process peer;
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
         System.getProperty("java.class.path"), LockHandoffBench.class.getName(), "peer", shared.toString(),
-        Integer.toString(handoffs), impl));
+        Integer.toString(handoffs), impl, Long.toString(holdMillis)));
     MappedByteBuffer map = map(shared, handoffs);
     try (BenchLock lock = open(dir, impl, LockMode.EXCLUSIVE)) {
       lock.acquire(); // this process holds first, so it gives hand-off 0
       peer = new ProcessBuilder(cmd).inheritIO().start();
-      run(lock, map, handoffs, 0);
+      run(lock, map, handoffs, holdMillis, 0);
     }
     if (!peer.waitFor(120, TimeUnit.SECONDS) || peer.exitValue() != 0) {
       peer.destroyForcibly();
@@ -166,22 +174,22 @@ public final class LockHandoffBench {
     return lat;
   }
 
-  private static void peer(Path shared, int handoffs, String impl, int me) throws Exception {
+  private static void peer(Path shared, int handoffs, String impl, long holdMillis, int me) throws Exception {
     MappedByteBuffer map = map(shared, handoffs);
     try (BenchLock lock = open(shared.getParent(), impl, LockMode.EXCLUSIVE)) {
-      run(lock, map, handoffs, me);
+      run(lock, map, handoffs, holdMillis, me);
     }
   }
 
   /**
    * Hand-off i goes from process i % 2 (which holds the lock) to the other. Process 0 starts holding.
    */
-  private static void run(BenchLock lock, MappedByteBuffer map, int handoffs, int me) throws IOException {
+  private static void run(BenchLock lock, MappedByteBuffer map, int handoffs, long holdMillis, int me) throws IOException {
     for (int i = 0; i < handoffs; i++) {
       if (i % 2 == me) {
         // holder: wait until the other is about to wait, give it time to block, stamp, release
         spinUntil(map, ANNOUNCED, i + 1);
-        LockSupport.parkNanos(1_000_000);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(holdMillis));
         LONGS.setVolatile(map, STAMP, System.nanoTime());
         lock.release();
         // do not race for the lock again before the other has it
