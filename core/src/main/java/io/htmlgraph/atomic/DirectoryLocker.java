@@ -1,0 +1,424 @@
+package io.htmlgraph.atomic;
+
+import io.htmlgraph.atomic.internal.LockFile;
+import io.htmlgraph.atomic.internal.LockFiles;
+import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
+import io.htmlgraph.atomic.internal.OwnerRecords;
+import io.htmlgraph.atomic.internal.Paths2;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A reader/writer lock on a directory, across threads and processes: {@link LockMode#EXCLUSIVE}
+ * excludes every other holder, {@link LockMode#SHARED} admits other shared holders.
+ *
+ * <pre>{@code
+ * DirectoryLocker locker = new DirectoryLocker(Path.of(".locks"));
+ * try (DirectoryLock lock = locker.lockExclusive(Duration.ofSeconds(5))) {
+ *   AtomicFileWriter.atomicWrite(Path.of("registry.json"), json);   // only one process here
+ * }
+ * // or, as the seed does it:
+ * if (locker.acquireSharedLock(Duration.ofSeconds(5))) {
+ *   try { read(); } finally { locker.releaseLock(); }
+ * }
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Owner.</b> The owner of a hold is the {@code DirectoryLocker} instance. Two instances on
+ *       one directory exclude each other exactly as two processes do; threads that share one instance
+ *       share its holds. For mutual exclusion between threads, give each its own instance.
+ *   <li><b>Between processes</b> the lock is a kernel lock ({@code fcntl}, through
+ *       {@link java.nio.channels.FileLock}) on the file {@code .lock} in the directory. The kernel
+ *       frees it when the process dies, however it dies: no stale lock ever blocks.
+ *       {@code .lock} is never deleted: a waiter blocks on the file it opened, so if the file were
+ *       deleted and recreated, a newcomer would lock the new file while someone holds the old one, and
+ *       two "exclusive" holders would run together. Do not delete it, and never open it yourself:
+ *       closing <em>any</em> channel to it in this JVM drops the JVM's lock.
+ *   <li><b>Timeouts</b> run on a monotonic clock. A timeout of zero or less tries once, without
+ *       waiting for another holder. A waiter wakes within microseconds of the holder's release (it
+ *       blocks in the kernel; nothing polls).
+ *   <li><b>Reentrant, same mode.</b> Acquiring again while this instance holds the lock adds a hold
+ *       at once (an exclusive holder may also "acquire" shared: the hold stays exclusive, as a writer of
+ *       {@link java.util.concurrent.locks.ReentrantReadWriteLock} may take its read lock). Each
+ *       successful acquisition needs one release. There is no upgrade: asking for exclusive while
+ *       holding shared throws {@link IllegalStateException} (two upgraders would wait for each other
+ *       forever).
+ *   <li><b>Interrupts.</b> An interrupted thread does not acquire: a thread interrupted before or
+ *       while it waits stops waiting at once, keeps its interrupt status, holds nothing, and gets
+ *       {@code false} from the boolean methods or {@link InterruptedIOException} from the handle
+ *       methods. An interrupt of a thread that holds the lock never releases it. (An interrupt
+ *       during I/O on a {@link java.nio.channels.FileChannel} closes it, and closing any channel to
+ *       the file drops the JVM's lock: so while anyone in the JVM holds the lock, no thread touches the
+ *       lock file's channel at all. A waiter blocks in {@code fcntl} on its own thread only while the
+ *       JVM holds nothing on the file, where an interrupt costs only the channel, which is reopened.)
+ *   <li><b>Fairness.</b> In one JVM, once an exclusive request waits, new shared requests wait
+ *       behind it, so a stream of readers cannot starve a writer. Between processes, {@code fcntl}
+ *       grants in no promised order: a waiting process gets the lock when it is free at the moment it
+ *       asks, and a busy reader in another process can keep a writer waiting until its timeout.
+ *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms it writes
+ *       {@code .lock.owner} (pid, host, mode, since) with {@link AtomicFileWriter} (shorter holds cost
+ *       no file I/O), and removes it before it releases the lock; {@link #owner()} reads it. It is
+ *       advice for people and messages, never used for exclusion.
+ *   <li><b>Network file systems</b> (NFS, SMB/CIFS, sshfs, 9p, ...): kernel locks there may not
+ *       exclude other hosts. The constructor logs a warning once per directory, or refuses the
+ *       directory with {@link LockOptions.NetworkFileSystems#REFUSE}.
+ *   <li><b>Child processes</b> do not inherit the lock: a child started with {@link ProcessBuilder}
+ *       holds nothing, and the lock stays with this JVM until it is released or the JVM exits.
+ * </ul>
+ */
+public final class DirectoryLocker {
+  /** The default wait of the seed's methods. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  /** The name of the lock file in the directory. Never delete it. */
+  public static final String LOCK_FILE = ".lock";
+
+  private final Path lockDir;
+  private final Path lockFile;
+  private final Object key;
+
+  /** One acquisition at a time per instance, so that holds of the instance are counted once. */
+  private final ReentrantLock acquiring = new ReentrantLock();
+  /** Guards the fields below. */
+  private final Object state = new Object();
+  private int holds;
+  private LockMode held;
+  private LockFile file;
+  private long generation;
+
+  /**
+   * A locker for {@code lockDir}, warning once if it is on a network file system.
+   *
+   * @param lockDir the directory to lock; created with its parents if missing
+   * @throws NotDirectoryException if {@code lockDir} (or an ancestor) exists and is not a directory
+   * @throws IOException if the directory or its {@code .lock} file cannot be created
+   * @throws IllegalArgumentException if the path is empty
+   */
+  public DirectoryLocker(Path lockDir) throws IOException {
+    this(lockDir, LockOptions.defaults());
+  }
+
+  /**
+   * A locker for {@code lockDir}, with options.
+   *
+   * @param lockDir the directory to lock; created with its parents if missing
+   * @param options what to do on a network file system
+   * @throws NetworkFileSystemException if the directory is on a network file system and the options
+   *     refuse that; nothing is created then
+   * @throws NotDirectoryException if {@code lockDir} (or an ancestor) exists and is not a directory
+   * @throws IOException if the directory or its {@code .lock} file cannot be created
+   * @throws IllegalArgumentException if the path is empty
+   */
+  public DirectoryLocker(Path lockDir, LockOptions options) throws IOException {
+    Paths2.check(lockDir, "lockDir");
+    Objects.requireNonNull(options, "options");
+    checkNearestExisting(lockDir, options);
+    Paths2.createDirectories(lockDir);
+    if (!Files.isDirectory(lockDir)) {
+      throw new NotDirectoryException(lockDir.toString());
+    }
+    this.lockDir = lockDir;
+    this.lockFile = lockDir.resolve(LOCK_FILE);
+    try {
+      // Files.createFile opens with O_CREAT|O_EXCL: on an existing file it fails before any channel is
+      // opened, so it cannot drop a lock this JVM holds on it.
+      Files.createFile(lockFile);
+    } catch (FileAlreadyExistsException exists) {
+      if (!Files.isRegularFile(lockFile)) {
+        throw new FileSystemException(lockFile.toString(), null, "exists and is not a regular file");
+      }
+    }
+    this.key = LockFiles.keyOf(lockFile);
+  }
+
+  /** Checks, before anything is created, that the directory can be made and is not refused. */
+  private static void checkNearestExisting(Path lockDir, LockOptions options) throws IOException {
+    Path existing = lockDir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    if (!Files.isDirectory(existing)) {
+      throw new NotDirectoryException(existing.toString());
+    }
+    String type = Files.getFileStore(existing).type();
+    if (!NetworkFileSystemTypes.isNetwork(type)) {
+      return;
+    }
+    if (options.networkFileSystems() == LockOptions.NetworkFileSystems.REFUSE) {
+      throw new NetworkFileSystemException(lockDir.toString(), type);
+    }
+    NetworkFileSystemTypes.warnOnce(lockDir, type);
+  }
+
+  /** @return the locked directory, as given */
+  public Path lockDir() {
+    return lockDir;
+  }
+
+  /** @return the lock file, {@code lockDir/.lock} (never delete it, never open it) */
+  public Path lockFile() {
+    return lockFile;
+  }
+
+  /**
+   * Waits up to 5 seconds for the exclusive lock.
+   *
+   * @return whether this instance now holds it; false on timeout or interrupt (the interrupt status
+   *     is kept)
+   * @throws IllegalStateException if this instance holds the shared lock (no upgrade)
+   * @throws UncheckedIOException if the lock file cannot be locked for a reason other than contention
+   */
+  public boolean acquireExclusiveLock() {
+    return acquireExclusiveLock(DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the exclusive lock; zero or less tries once.
+   *
+   * @return whether this instance now holds it; false on timeout or interrupt (the interrupt status
+   *     is kept)
+   * @throws IllegalStateException if this instance holds the shared lock (no upgrade)
+   * @throws UncheckedIOException if the lock file cannot be locked for a reason other than contention
+   */
+  public boolean acquireExclusiveLock(Duration timeout) {
+    return acquireQuietly(LockMode.EXCLUSIVE, timeout);
+  }
+
+  /**
+   * Waits up to 5 seconds for the shared lock.
+   *
+   * @return whether this instance now holds it; false on timeout or interrupt (status kept)
+   * @throws UncheckedIOException if the lock file cannot be locked for a reason other than contention
+   */
+  public boolean acquireSharedLock() {
+    return acquireSharedLock(DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the shared lock; zero or less tries once. If this instance holds
+   * the exclusive lock, adds a hold of it.
+   *
+   * @return whether this instance now holds it; false on timeout or interrupt (status kept)
+   * @throws UncheckedIOException if the lock file cannot be locked for a reason other than contention
+   */
+  public boolean acquireSharedLock(Duration timeout) {
+    return acquireQuietly(LockMode.SHARED, timeout);
+  }
+
+  /**
+   * Gives back one hold of this instance; the lock is released when the last hold is. Safe when
+   * nothing is held (does nothing). When it returns after the last hold, other processes can get the
+   * lock. Never interrupted: a pending interrupt stays pending.
+   */
+  public void releaseLock() {
+    release(-1);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the exclusive lock.
+   *
+   * @return the hold; {@link DirectoryLock#close()} releases it
+   * @throws LockTimeoutException if the lock was not obtained in time; names the holder if known
+   * @throws InterruptedIOException if the thread was interrupted before or while waiting (status kept;
+   *     nothing held)
+   * @throws IllegalStateException if this instance holds the shared lock (no upgrade)
+   * @throws IOException if the lock file cannot be locked for a reason other than contention
+   */
+  public DirectoryLock lockExclusive(Duration timeout) throws IOException {
+    return lock(LockMode.EXCLUSIVE, timeout);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the shared lock.
+   *
+   * @return the hold; {@link DirectoryLock#close()} releases it
+   * @throws LockTimeoutException if the lock was not obtained in time; names the holder if known
+   * @throws InterruptedIOException if the thread was interrupted before or while waiting (status kept)
+   * @throws IOException if the lock file cannot be locked for a reason other than contention
+   */
+  public DirectoryLock lockShared(Duration timeout) throws IOException {
+    return lock(LockMode.SHARED, timeout);
+  }
+
+  /**
+   * The holder as its owner record names it: this JVM's hold if a locker in this JVM holds the lock,
+   * else what {@code .lock.owner} says. Advice only (the holder may be gone a moment later); a record
+   * left by a process of this host that no longer runs is ignored. Never touches {@code .lock}.
+   *
+   * @return the holder, or empty if none is known
+   * @throws IOException if the record exists but cannot be read
+   */
+  public Optional<LockOwner> owner() throws IOException {
+    LockFile lf = LockFiles.peek(key);
+    if (lf != null) {
+      Optional<LockOwner> mine = lf.heldRecord();
+      if (mine.isPresent()) {
+        return mine;
+      }
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(LockFile.ownerFileOf(lockFile));
+    } catch (NoSuchFileException none) {
+      return Optional.empty();
+    }
+    // a record naming this process, which does not hold the lock, is left over from an earlier hold
+    return OwnerRecords.parse(bytes)
+        .filter(o -> !OwnerRecords.isDeadHolder(o))
+        .filter(o -> !(o.pid() == OwnerRecords.pid() && o.host().equals(OwnerRecords.host())));
+  }
+
+  /** @return the mode this instance holds, if it holds the lock */
+  public Optional<LockMode> heldMode() {
+    synchronized (state) {
+      return Optional.ofNullable(held);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DirectoryLocker[" + lockDir + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private boolean acquireQuietly(LockMode mode, Duration timeout) {
+    try {
+      return acquire(mode, timeout) >= 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private DirectoryLock lock(LockMode mode, Duration timeout) throws IOException {
+    long gen;
+    try {
+      gen = acquire(mode, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      InterruptedIOException ie = new InterruptedIOException("interrupted while waiting for the "
+          + mode.name().toLowerCase(java.util.Locale.ROOT) + " lock on " + lockDir);
+      ie.initCause(e);
+      throw ie;
+    }
+    if (gen < 0) {
+      Optional<LockOwner> holder;
+      try {
+        holder = owner();
+      } catch (IOException unreadable) {
+        holder = Optional.empty();
+      }
+      throw new LockTimeoutException(lockDir, mode, timeout, holder.orElse(null));
+    }
+    return new DirectoryLock(this, mode, gen);
+  }
+
+  /** @return the generation of the hold, or -1 on timeout */
+  private long acquire(LockMode mode, Duration timeout) throws IOException, InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    long start = System.nanoTime();
+    long nanos = saturatedNanos(timeout);
+    boolean tryOnce = nanos <= 0;
+    if (tryOnce ? !acquiring.tryLock() : !acquiring.tryLock(nanos, TimeUnit.NANOSECONDS)) {
+      return -1;
+    }
+    try {
+      synchronized (state) {
+        if (holds > 0) {
+          if (mode == LockMode.EXCLUSIVE && held == LockMode.SHARED) {
+            throw new IllegalStateException("this locker holds the shared lock on " + lockDir
+                + "; there is no upgrade: release it, then acquire the exclusive lock");
+          }
+          holds++;
+          return generation;
+        }
+      }
+      LockFile lf = LockFiles.retain(key, lockFile);
+      boolean granted = false;
+      try {
+        granted = lf.acquire(mode, start + nanos, tryOnce);
+      } finally {
+        if (!granted) {
+          LockFiles.release(lf);
+        }
+      }
+      if (!granted) {
+        return -1;
+      }
+      synchronized (state) {
+        holds = 1;
+        held = mode;
+        file = lf;
+        return ++generation;
+      }
+    } finally {
+      acquiring.unlock();
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException overflow) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
+    }
+  }
+
+  /**
+   * Gives back one hold.
+   *
+   * @param gen the generation the hold belongs to, or -1 for "the current one"
+   * @return whether a hold was given back
+   */
+  boolean release(long gen) {
+    LockFile lf;
+    LockMode mode;
+    synchronized (state) {
+      if (holds == 0 || (gen >= 0 && gen != generation)) {
+        return false;
+      }
+      if (--holds > 0) {
+        return true;
+      }
+      lf = file;
+      mode = held;
+      file = null;
+      held = null;
+    }
+    try {
+      lf.release(mode);
+    } finally {
+      LockFiles.release(lf);
+    }
+    return true;
+  }
+
+  /** @return whether this instance still holds the hold of generation {@code gen} */
+  boolean holds(long gen) {
+    synchronized (state) {
+      return holds > 0 && gen == generation;
+    }
+  }
+}

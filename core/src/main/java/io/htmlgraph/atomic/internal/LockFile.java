@@ -1,0 +1,594 @@
+package io.htmlgraph.atomic.internal;
+
+import io.htmlgraph.atomic.AtomicFileWriter;
+import io.htmlgraph.atomic.Durability;
+import io.htmlgraph.atomic.LockMode;
+import io.htmlgraph.atomic.LockOwner;
+import io.htmlgraph.atomic.WriteOptions;
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One lock file as this JVM sees it: the in-JVM reader/writer state of every {@code DirectoryLocker}
+ * on it, and the one kernel lock the JVM holds for all of them.
+ *
+ * <p>Why it is built this way (each point is a failure seen with {@link FileLock} on Linux):
+ *
+ * <ul>
+ *   <li>A POSIX lock belongs to the process, and closing <em>any</em> channel to the file drops it
+ *       while {@link FileLock#isValid()} still says true. So the JVM has exactly one channel per lock
+ *       file (see {@link LockFiles}).
+ *   <li>A second {@code lock()} on that file in the same JVM throws {@link OverlappingFileLockException}.
+ *       So in-JVM holders are counted here and the kernel lock follows them: shared while only shared
+ *       holders exist, exclusive for an exclusive holder; in-JVM contention waits here.
+ *   <li>An interrupt of a thread doing I/O on the channel (even one whose interrupt status is set when
+ *       it calls {@code lock()}) closes the channel, and every lock of the JVM on the file goes with
+ *       it. So the channel is touched only at moments when the JVM holds no lock on the file, or only
+ *       the one being released: the attempts to lock (made while nothing is held) and the final unlock.
+ *       An interrupt then costs nothing but the channel, which is reopened. While any holder in the
+ *       JVM holds the lock, no thread touches the channel at all, so an interrupt of a holder (or of
+ *       anyone) cannot drop it.
+ *   <li>Waiting is a blocking {@code fcntl(F_SETLKW)} on the waiting thread itself: it returns within
+ *       tens of microseconds of the other process's unlock, with no poll and no hand-off between
+ *       threads. A deadline is enforced by this file's daemon thread, which closes the channel under
+ *       the blocked call (the call then ends with {@link AsynchronousCloseException}, and the thread's
+ *       interrupt status is untouched); nothing is held at that moment, so nothing else is lost. An
+ *       interrupt ends the wait the same way, with {@link ClosedByInterruptException}.
+ *   <li>{@code fcntl} reports EDEADLK when it sees a cycle of processes waiting on each other's locks;
+ *       the waiter backs off briefly and retries, and the timeouts break a real cycle.
+ * </ul>
+ *
+ * <p>Only one thread at a time performs a kernel operation (the {@code busy} token, under {@code mu});
+ * that thread alone touches {@link #channel}.
+ *
+ * <p>Fairness in the JVM: once an exclusive request waits, new shared requests wait behind it, so a
+ * stream of readers cannot starve a writer. Between processes {@code fcntl} promises no order.
+ *
+ * <p>The owner record ({@code .lock.owner}) is written by the daemon once a hold has lasted
+ * {@link #RECORD_DELAY_NANOS} (a waiter that times out has waited on a longer hold; shorter holds cost
+ * no file I/O), and removed before the kernel lock is released, so that it never outlives the hold of
+ * this process unless the process dies.
+ */
+public final class LockFile {
+  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
+  private static final WriteOptions RECORD_WRITE = WriteOptions.builder().durability(Durability.NONE).build();
+  /** How long a hold lasts before its owner record is written. */
+  static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /**
+   * The daemon looks at the state at least this often, so that the hot paths (a grant, the start of a
+   * wait with a timeout longer than this) need not wake it: one wake-up saved per hand-off.
+   */
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** How long an unused lock file keeps its channel and daemon, to spare thread starts in tight loops. */
+  private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long FIRST_DEADLOCK_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+  private static final long MAX_DEADLOCK_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final long FOREVER = Long.MAX_VALUE / 2;
+
+  private enum Record { NONE, PENDING, WRITING, WRITTEN }
+
+  private enum Cancel { NONE, CLOSING, CLOSED }
+
+  final Object key;
+  private final Path path;
+  private final Path ownerFile;
+
+  private final ReentrantLock mu = new ReentrantLock();
+  /** Callers wait here for any change of state. */
+  private final Condition changed = mu.newCondition();
+  /** The daemon waits here for work. */
+  private final Condition work = mu.newCondition();
+
+  // All below guarded by mu.
+  private int readers;
+  private boolean writer;
+  private int waitingReaders;
+  private int waitingWriters;
+  /** What the JVM holds in the kernel; null for nothing. */
+  private LockMode kernel;
+  private FileLock fileLock;
+  private LockOwner record;
+  private Record recordState = Record.NONE;
+  private long recordDueAt;
+  /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
+  private boolean busy;
+  private boolean busyBlocking;
+  private long blockedUntil;
+  private Cancel cancel = Cancel.NONE;
+  /** When the daemon will look again by itself (System.nanoTime), while it waits. */
+  private long daemonWakesAt;
+  private boolean daemonWaits;
+  boolean retired;
+
+  // Guarded by LockFiles' table lock.
+  int users;
+
+  /** Touched only by the thread holding the busy token (and by the daemon when it cancels a wait). */
+  private FileChannel channel;
+
+  LockFile(Object key, Path path) {
+    this.key = key;
+    this.path = path;
+    this.ownerFile = ownerFileOf(path);
+    Thread t = new Thread(this::run, "htmlgraph-atomic lock " + path);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** @return the owner record that belongs beside {@code lockFile} */
+  public static Path ownerFileOf(Path lockFile) {
+    return lockFile.resolveSibling(lockFile.getFileName() + ".owner");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Callers
+
+  /**
+   * Waits for {@code mode} until {@code deadline} (a {@link System#nanoTime()} value).
+   *
+   * @param tryOnce do not wait for another holder
+   * @return whether the lock was granted
+   * @throws InterruptedException if the thread was interrupted while waiting (nothing is held then)
+   * @throws IOException if the kernel lock could not be taken for a reason other than contention
+   */
+  public boolean acquire(LockMode mode, long deadline, boolean tryOnce) throws IOException, InterruptedException {
+    boolean exclusive = mode == LockMode.EXCLUSIVE;
+    mu.lockInterruptibly();
+    try {
+      if (exclusive) {
+        waitingWriters++;
+      } else {
+        waitingReaders++;
+      }
+      boolean triedOnce = false;
+      long backoff = 0;
+      boolean granted = false;
+      try {
+        while (true) {
+          if (grantable(mode)) {
+            if (exclusive) {
+              writer = true;
+            } else {
+              readers++;
+            }
+            granted = true;
+            return true;
+          }
+          settle();
+          if (kernel == null && !busy && desired() == mode) {
+            // Nobody in this JVM holds or works on the file: ask the kernel on this thread.
+            boolean blocking = triedOnce && !tryOnce;
+            if (blocking && deadline - System.nanoTime() <= 0) {
+              return false;
+            }
+            triedOnce = true;
+            Outcome o = kernelLock(mode, blocking, deadline);
+            if (o == Outcome.TAKEN) {
+              continue;
+            }
+            if (tryOnce) {
+              return false;
+            }
+            if (o == Outcome.DEADLOCK) {
+              // EDEADLK: the kernel saw processes waiting on each other's locks. Back off, retry;
+              // the timeouts break a real cycle.
+              backoff = backoff == 0 ? FIRST_DEADLOCK_BACKOFF_NANOS : Math.min(2 * backoff, MAX_DEADLOCK_BACKOFF_NANOS);
+              changed.awaitNanos(Math.min(backoff, Math.max(0, deadline - System.nanoTime())));
+            }
+            continue;
+          }
+          if (tryOnce) {
+            if (heldAgainst(mode) || busyBlocking) {
+              return false;
+            }
+            changed.await(); // a quick kernel operation of another thread is under way
+            continue;
+          }
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            return false;
+          }
+          changed.awaitNanos(remaining);
+        }
+      } finally {
+        if (exclusive) {
+          waitingWriters--;
+        } else {
+          waitingReaders--;
+        }
+        if (!granted) {
+          // A writer that leaves may let readers in; a request that leaves may leave a kernel lock
+          // nobody in the JVM wants.
+          changed.signalAll();
+          settle();
+        }
+      }
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  private enum Outcome { TAKEN, REFUSED, DEADLOCK }
+
+  /**
+   * One kernel attempt on the caller's thread; called with mu held, kernel == null, not busy. The JVM
+   * holds no lock on the file meanwhile, so an interrupt that closes the channel loses only the channel.
+   */
+  private Outcome kernelLock(LockMode mode, boolean blocking, long deadline) throws IOException, InterruptedException {
+    // Opened before the deadline can be enforced: the daemon must find the channel it has to close.
+    FileChannel ch = channel();
+    busy = true;
+    busyBlocking = blocking;
+    if (blocking) {
+      blockedUntil = deadline;
+      if (daemonWaits && deadline - daemonWakesAt < 0) {
+        work.signal();
+      }
+    }
+    FileLock got = null;
+    boolean interrupted = false;
+    boolean deadlock = false;
+    IOException failure = null;
+    mu.unlock();
+    try {
+      got = blocking ? ch.lock(0, Long.MAX_VALUE, mode == LockMode.SHARED) : ch.tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
+    } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+      // lock() reports the interrupt that closed the channel as FileLockInterruptionException,
+      // tryLock() as ClosedByInterruptException; either way the channel is gone and nothing was held
+      interrupted = true;
+    } catch (AsynchronousCloseException e) {
+      // the daemon closed the channel at the deadline
+    } catch (ClosedChannelException e) {
+      // closed under us by a cancelled wait a moment ago: reopen and go again
+    } catch (OverlappingFileLockException e) {
+      failure = new IOException("the lock file " + path
+          + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
+    } catch (IOException e) {
+      deadlock = String.valueOf(e.getMessage()).contains("deadlock");
+      if (deadlock) {
+        LOG.log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0}; retrying", path);
+      } else {
+        failure = e;
+      }
+    } finally {
+      mu.lock();
+      while (cancel == Cancel.CLOSING) {
+        changed.awaitUninterruptibly();
+      }
+      if (cancel == Cancel.CLOSED) {
+        // the close dropped the lock even if the call had just obtained it
+        got = null;
+      }
+      cancel = Cancel.NONE;
+      if (channel != null && !channel.isOpen()) {
+        channel = null;
+      }
+      busy = false;
+      busyBlocking = false;
+    }
+    if (got != null) {
+      took(mode, got);
+      return Outcome.TAKEN;
+    }
+    changed.signalAll();
+    if (interrupted) {
+      Thread.interrupted();
+      throw new InterruptedException();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return deadlock ? Outcome.DEADLOCK : Outcome.REFUSED;
+  }
+
+  /** Gives back one in-JVM hold of {@code mode}; returns once the kernel lock follows, if it must. */
+  public void release(LockMode mode) {
+    mu.lock();
+    try {
+      if (mode == LockMode.EXCLUSIVE) {
+        if (!writer) {
+          throw new IllegalStateException("exclusive lock on " + path + " is not held");
+        }
+        writer = false;
+      } else {
+        if (readers == 0) {
+          throw new IllegalStateException("shared lock on " + path + " is not held");
+        }
+        readers--;
+      }
+      changed.signalAll();
+      // Return only when another process can get in, as a caller of release expects. Not
+      // interruptible: the unlock is a few microseconds away and a half-done release helps nobody.
+      while (unwanted()) {
+        if (busy || recordState == Record.WRITING) {
+          changed.awaitUninterruptibly();
+        } else {
+          unlockKernel();
+        }
+      }
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** @return the record of this JVM's hold, if a locker in this JVM holds the lock */
+  public Optional<LockOwner> heldRecord() {
+    mu.lock();
+    try {
+      return (writer || readers > 0) && record != null ? Optional.of(record) : Optional.empty();
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** @return the path of the lock file */
+  public Path path() {
+    return path;
+  }
+
+  private boolean grantable(LockMode mode) {
+    if (busy || writer || kernel != mode) {
+      return false;
+    }
+    // Writer preference: a waiting writer keeps new readers out, so readers cannot starve it.
+    return mode == LockMode.EXCLUSIVE ? readers == 0 : waitingWriters == 0;
+  }
+
+  /** @return whether holders (or a waiting writer, for a reader) in this JVM stand in the way */
+  private boolean heldAgainst(LockMode mode) {
+    return writer || (mode == LockMode.EXCLUSIVE ? readers > 0 : waitingWriters > 0);
+  }
+
+  /** @return what the kernel lock should be now; null for none */
+  private LockMode desired() {
+    if (writer) {
+      return LockMode.EXCLUSIVE;
+    }
+    if (readers > 0) {
+      return LockMode.SHARED;
+    }
+    if (waitingWriters > 0) {
+      return LockMode.EXCLUSIVE;
+    }
+    return waitingReaders > 0 ? LockMode.SHARED : null;
+  }
+
+  /** @return whether the JVM holds a kernel lock that no holder uses and no waiter can use */
+  private boolean unwanted() {
+    return kernel != null && !writer && readers == 0 && desired() != kernel;
+  }
+
+  /** With mu held: gives back an unwanted kernel lock now, unless another thread is at it. */
+  private void settle() {
+    while (unwanted() && !busy && recordState != Record.WRITING) {
+      unlockKernel();
+    }
+  }
+
+  private boolean idle() {
+    return !writer && readers == 0 && waitingReaders == 0 && waitingWriters == 0 && kernel == null && !busy;
+  }
+
+  /** With mu held: the JVM now holds {@code mode} in the kernel. */
+  private void took(LockMode mode, FileLock got) {
+    kernel = mode;
+    fileLock = got;
+    record = OwnerRecords.self(mode, Instant.now());
+    recordState = Record.PENDING;
+    // the daemon's next tick finds it: no wake-up on the way out of acquire
+    recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
+    changed.signalAll();
+  }
+
+  private FileChannel channel() throws IOException {
+    if (channel == null) {
+      // READ for shared locks, WRITE for exclusive ones; CREATE in case someone deleted the file (which
+      // breaks exclusion for whoever still holds the old one, and is why this code never deletes it).
+      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    return channel;
+  }
+
+  /**
+   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
+   * then drops the kernel lock. The JVM holds nothing else on the file, so even an interrupt that
+   * closed the channel here would lose nothing.
+   */
+  private void unlockKernel() {
+    busy = true;
+    FileLock lock = fileLock;
+    LockOwner written = recordState == Record.WRITTEN ? record : null;
+    mu.unlock();
+    try {
+      removeRecord(written);
+      lock.release();
+    } catch (ClosedChannelException e) {
+      // closed by an interrupt of the releasing thread: the lock went with it, as asked
+    } catch (IOException e) {
+      // Releasing a lock on an open channel does not fail on Linux; if it ever does, the lock goes
+      // when the channel closes or the process ends.
+      LOG.log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
+    } finally {
+      mu.lock();
+      if (channel != null && !channel.isOpen()) {
+        channel = null;
+      }
+      busy = false;
+      kernel = null;
+      fileLock = null;
+      record = null;
+      recordState = Record.NONE;
+      changed.signalAll();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The daemon: deadlines of blocked waits, owner records, retirement. It never locks.
+
+  private void run() {
+    long idleSince = 0;
+    mu.lock();
+    try {
+      while (true) {
+        if (!idle()) {
+          idleSince = 0;
+        }
+        if (busyBlocking && cancel == Cancel.NONE) {
+          long wait = blockedUntil - System.nanoTime();
+          if (wait <= 0) {
+            cancelBlockedWait();
+          } else {
+            awaitWork(wait);
+          }
+          continue;
+        }
+        if (kernel != null && recordState == Record.PENDING && (writer || readers > 0)) {
+          long wait = recordDueAt - System.nanoTime();
+          if (wait <= 0) {
+            writeRecord();
+          } else {
+            awaitWork(wait);
+          }
+          continue;
+        }
+        if (idle()) {
+          if (idleSince == 0) {
+            idleSince = System.nanoTime();
+          }
+          awaitWork(TICK_NANOS);
+          if (idle() && System.nanoTime() - idleSince >= LINGER_NANOS) {
+            mu.unlock();
+            boolean gone;
+            try {
+              gone = LockFiles.tryRetire(this);
+            } finally {
+              mu.lock();
+            }
+            if (gone) {
+              return;
+            }
+            idleSince = 0;
+          }
+          continue;
+        }
+        awaitWork(FOREVER);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.ERROR, "lock daemon for " + path + " failed", e);
+      throw e;
+    } finally {
+      mu.unlock();
+    }
+  }
+
+  /** Waits for work, never giving up on an interrupt (nobody should interrupt this thread). */
+  private long awaitWork(long nanos) {
+    nanos = Math.min(nanos, TICK_NANOS);
+    daemonWaits = true;
+    daemonWakesAt = System.nanoTime() + nanos;
+    try {
+      return work.awaitNanos(nanos);
+    } catch (InterruptedException e) {
+      return 1;
+    } finally {
+      daemonWaits = false;
+    }
+  }
+
+  /**
+   * Ends a blocked wait whose deadline passed, by closing the channel under it. The waiter holds the
+   * busy token and the JVM holds no lock on the file, so the close drops nothing; the waiter sees the
+   * close ({@link Cancel#CLOSED}) before it lets anyone else at the channel.
+   */
+  private void cancelBlockedWait() {
+    cancel = Cancel.CLOSING;
+    FileChannel ch = channel;
+    mu.unlock();
+    try {
+      if (ch != null) {
+        ch.close();
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
+    } finally {
+      mu.lock();
+      cancel = Cancel.CLOSED;
+      changed.signalAll();
+    }
+  }
+
+  /** On the daemon, with mu held and a holder in the JVM: writes the owner record. */
+  private void writeRecord() {
+    recordState = Record.WRITING;
+    LockOwner owner = record;
+    mu.unlock();
+    boolean ok = false;
+    try {
+      AtomicFileWriter.atomicWrite(ownerFile, OwnerRecords.format(owner), RECORD_WRITE);
+      ok = true;
+    } catch (IOException | RuntimeException e) {
+      // The record is advice; a read-only or full directory must not cost the lock.
+      LOG.log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerFile, e);
+    } finally {
+      mu.lock();
+      recordState = ok ? Record.WRITTEN : Record.NONE;
+      changed.signalAll();
+    }
+  }
+
+  /** Removes the record if it is still this hold's (shared holders elsewhere may have rewritten it). */
+  private void removeRecord(LockOwner mine) {
+    if (mine == null) {
+      return;
+    }
+    try {
+      // An exclusive holder's record is its own (nobody else writes while it holds); a shared one may
+      // have been replaced by a shared holder in another process, whose record must stay.
+      if (mine.mode() == LockMode.EXCLUSIVE
+          || OwnerRecords.parse(Files.readAllBytes(ownerFile)).filter(mine::equals).isPresent()) {
+        Files.deleteIfExists(ownerFile);
+      }
+    } catch (NoSuchFileException gone) {
+      // removed by hand
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "could not remove the owner record " + ownerFile, e);
+    }
+  }
+
+  /** Called by {@link LockFiles#tryRetire} with its table lock held: the JVM holds no lock here. */
+  boolean retireIfIdle() {
+    mu.lock();
+    try {
+      if (!idle()) {
+        return false;
+      }
+      retired = true;
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
+        }
+        channel = null;
+      }
+      return true;
+    } finally {
+      mu.unlock();
+    }
+  }
+}

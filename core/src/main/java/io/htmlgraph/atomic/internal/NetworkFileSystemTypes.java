@@ -1,0 +1,51 @@
+package io.htmlgraph.atomic.internal;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Recognises network file systems by their {@link java.nio.file.FileStore#type()}, where POSIX locks
+ * may not exclude processes on other hosts: NFS forwards them to a lock daemon that a client may not
+ * run (or that mounts with {@code nolock} turn into local-only locks), SMB/CIFS maps them onto
+ * Windows byte-range locks, sshfs and most other FUSE network mounts keep them on the client.
+ */
+public final class NetworkFileSystemTypes {
+  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
+
+  private static final Set<String> NETWORK = Set.of(
+      "nfs", "nfs4", "nfsd", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "9p", "afs", "coda",
+      "davfs", "sshfs", "fuse.sshfs", "fuse.s3fs", "fuse.rclone", "fuse.gcsfuse", "fuse.goofys",
+      "fuse.glusterfs", "glusterfs", "fuse.davfs2", "fuse.smbnetfs", "fuse.curlftpfs", "lustre", "gpfs",
+      "vboxsf", "vmhgfs", "fuse.vmhgfs-fuse", "prl_fs");
+
+  private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
+
+  private NetworkFileSystemTypes() {}
+
+  /** @return whether a file store of this type is a network (or host-shared) file system */
+  public static boolean isNetwork(String type) {
+    if (type == null) {
+      return false;
+    }
+    String t = type.toLowerCase(Locale.ROOT);
+    return NETWORK.contains(t) || t.startsWith("nfs");
+  }
+
+  /**
+   * Logs, once per directory in this JVM, that locks in {@code dir} may not exclude other hosts.
+   *
+   * @return whether this call logged (false if the directory was warned about before)
+   */
+  public static boolean warnOnce(Path dir, String type) {
+    if (!WARNED.add(dir.toAbsolutePath().normalize())) {
+      return false;
+    }
+    LOG.log(System.Logger.Level.WARNING,
+        "Lock directory {0} is on a network file system ({1}): its kernel locks may not exclude processes"
+            + " on other hosts. Lock on a local file system, or refuse with"
+            + " LockOptions.NetworkFileSystems.REFUSE.", dir, type);
+    return true;
+  }
+}
