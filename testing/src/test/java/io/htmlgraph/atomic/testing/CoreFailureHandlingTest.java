@@ -384,14 +384,19 @@ class CoreFailureHandlingTest {
     @Override public void close() { }
   };
 
+  private boolean parentHandlers;
+
   @BeforeEach
   void listen() {
     julLogger.addHandler(handler);
+    parentHandlers = julLogger.getUseParentHandlers();
+    julLogger.setUseParentHandlers(false); // the expected warnings need not reach the console
   }
 
   @AfterEach
   void stopListening() {
     julLogger.removeHandler(handler);
+    julLogger.setUseParentHandlers(parentHandlers);
   }
 
   private List<String> warnings() {
