@@ -117,7 +117,7 @@ public final class AtomicFileOutputStream extends OutputStream {
       try {
         drain();
       } catch (IOException e) {
-        file.abort();
+        file.abort(e);
         throw e;
       }
     }
@@ -128,6 +128,12 @@ public final class AtomicFileOutputStream extends OutputStream {
   public void abort() {
     count = 0;
     file.abort();
+  }
+
+  /** As {@link #abort()}, but a failure to discard is attached to {@code primary} as suppressed. */
+  void abort(Throwable primary) {
+    count = 0;
+    file.abort(primary);
   }
 
   /** Without a prior {@link #commit()}, the same as {@link #abort()}: closing never commits. */
@@ -193,7 +199,7 @@ public final class AtomicFileOutputStream extends OutputStream {
         out.commit();
       }
     } catch (Throwable t) {
-      out.abort();
+      out.abort(t); // a failed cleanup travels with t as suppressed, t itself is rethrown as it is
       throw t;
     }
   }

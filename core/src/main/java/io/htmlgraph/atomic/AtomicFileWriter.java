@@ -150,7 +150,7 @@ public final class AtomicFileWriter extends Writer {
         // close() of the encoder reports a dangling high surrogate that flush() would keep back
         encoder.close();
       } catch (IOException | RuntimeException e) {
-        out.abort();
+        out.abort(e);
         throw e;
       }
     }
@@ -236,7 +236,7 @@ public final class AtomicFileWriter extends Writer {
       file.write(content);
       file.commit();
     } catch (Throwable t) {
-      file.abort();
+      file.abort(t);
       throw t;
     }
   }
@@ -261,7 +261,7 @@ public final class AtomicFileWriter extends Writer {
         w.commit();
       }
     } catch (Throwable t) {
-      w.abort();
+      w.out.abort(t); // a failed cleanup travels with t as suppressed, t itself is rethrown as it is
       throw t;
     }
   }

@@ -107,7 +107,7 @@ public final class AtomicFiles {
       file.transferFrom(in, 0, in.size());
       file.commit();
     } catch (Throwable t) {
-      file.abort();
+      file.abort(t);
       throw t;
     }
     try {

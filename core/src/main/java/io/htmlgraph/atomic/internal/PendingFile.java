@@ -305,10 +305,10 @@ public final class PendingFile {
       case COMMITTED -> throw new IllegalStateException("already committed: " + target);
       case DISCARDED -> throw new IllegalStateException("writer is closed, nothing to commit: " + target);
       case FAILED -> {
-        Throwable cause = failure;
-        discard(null);
-        throw new IOException("not committed: an earlier write failed, the new version of " + target
-            + " is incomplete; the target is untouched", cause);
+        IOException refused = new IOException("not committed: an earlier write failed, the new version of "
+            + target + " is incomplete; the target is untouched", failure);
+        discard(refused);
+        throw refused;
       }
       case OPEN -> { }
     }
@@ -408,8 +408,17 @@ public final class PendingFile {
 
   /** Discards the temp: idempotent, a no-op after a commit; failures are logged, never thrown. */
   public void abort() {
+    abort(null);
+  }
+
+  /**
+   * Discards the temp because of {@code primary}, which is on its way to the caller: a failure to
+   * discard is attached to it as suppressed, so that the caller learns that a temp was left behind
+   * (and the primary failure stays the one thrown). With {@code null}, as {@link #abort()}.
+   */
+  public void abort(Throwable primary) {
     if (state == State.OPEN || state == State.FAILED) {
-      discard(null);
+      discard(primary);
     }
   }
 

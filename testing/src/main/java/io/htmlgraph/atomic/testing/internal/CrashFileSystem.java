@@ -32,9 +32,18 @@ public final class CrashFileSystem extends FileSystem {
    * @param journal where changes under its root are recorded
    */
   public CrashFileSystem(FileSystem delegate, Journal journal) {
+    this(delegate, journal, FaultHook.NONE);
+  }
+
+  /**
+   * @param delegate the real file system
+   * @param journal where changes under its root are recorded
+   * @param faults asked before each operation that may be made to fail
+   */
+  public CrashFileSystem(FileSystem delegate, Journal journal, FaultHook faults) {
     this.delegate = delegate;
     this.journal = journal;
-    this.provider = new CrashFileSystemProvider(this, delegate.provider(), journal);
+    this.provider = new CrashFileSystemProvider(this, delegate.provider(), journal, faults);
   }
 
   /** @return {@code real} as a path of this file system */

@@ -39,11 +39,13 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
   private final CrashFileSystem fs;
   private final FileSystemProvider delegate;
   private final Journal journal;
+  private final FaultHook faults;
 
-  CrashFileSystemProvider(CrashFileSystem fs, FileSystemProvider delegate, Journal journal) {
+  CrashFileSystemProvider(CrashFileSystem fs, FileSystemProvider delegate, Journal journal, FaultHook faults) {
     this.fs = fs;
     this.delegate = delegate;
     this.journal = journal;
+    this.faults = faults;
   }
 
   private static Path real(Path p) {
@@ -110,7 +112,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
           && !options.contains(StandardOpenOption.APPEND)) {
         journal.record(new Op(Op.Kind.TRUNCATE, -1, null, -1, null, id, 0, null, journal.display(real)));
       }
-      return new RecordingFileChannel(ch, journal, id, directory, journal.display(real),
+      return new RecordingFileChannel(ch, journal, faults, id, directory, journal.display(real),
           options.contains(StandardOpenOption.APPEND));
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -194,6 +196,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
       delegate.delete(real);
       return;
     }
+    faults.beforeDelete(journal.display(real));
     int parent = journal.parentOf(real);
     delegate.delete(real);
     journal.record(new Op(Op.Kind.UNLINK, parent, name(real), -1, null, -1, 0, null, journal.display(real)));
@@ -242,6 +245,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
       delegate.move(src, dst, options);
       return;
     }
+    faults.beforeRename(journal.display(src), journal.display(dst));
     Set<CopyOption> opts = new HashSet<>(Arrays.asList(options));
     int srcDir = journal.parentOf(src);
     int dstDir = journal.parentOf(dst);

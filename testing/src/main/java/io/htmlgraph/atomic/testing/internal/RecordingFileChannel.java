@@ -17,15 +17,17 @@ final class RecordingFileChannel extends FileChannel {
 
   private final FileChannel delegate;
   private final Journal journal;
+  private final FaultHook faults;
   private final int inode;
   private final boolean directory;
   private final String display;
   private final boolean append;
 
-  RecordingFileChannel(FileChannel delegate, Journal journal, int inode, boolean directory, String display,
-      boolean append) {
+  RecordingFileChannel(FileChannel delegate, Journal journal, FaultHook faults, int inode, boolean directory,
+      String display, boolean append) {
     this.delegate = delegate;
     this.journal = journal;
+    this.faults = faults;
     this.inode = inode;
     this.directory = directory;
     this.display = display;
@@ -47,11 +49,23 @@ final class RecordingFileChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    ByteBuffer view = src.duplicate();
+    ByteBuffer part = allowed(src);
+    ByteBuffer view = part.duplicate();
     long offset = append ? delegate.size() : delegate.position();
-    int n = delegate.write(src);
+    int n = delegate.write(part);
+    src.position(src.position() + n);
     recordWrite(offset, view, n);
     return n;
+  }
+
+  /** The part of {@code src} the fault hook lets through: all of it, unless a disk is made to fill up. */
+  private ByteBuffer allowed(ByteBuffer src) throws IOException {
+    ByteBuffer part = src.duplicate();
+    if (src.hasRemaining()) {
+      int may = faults.beforeWrite(display, src.remaining());
+      part.limit(part.position() + Math.min(may, src.remaining()));
+    }
+    return part;
   }
 
   @Override
@@ -70,8 +84,10 @@ final class RecordingFileChannel extends FileChannel {
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
-    ByteBuffer view = src.duplicate();
-    int n = delegate.write(src, position);
+    ByteBuffer part = allowed(src);
+    ByteBuffer view = part.duplicate();
+    int n = delegate.write(part, position);
+    src.position(src.position() + n);
     recordWrite(position, view, n);
     return n;
   }
@@ -98,6 +114,7 @@ final class RecordingFileChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    faults.beforeSync(display, directory);
     delegate.force(metaData);
     if (inode >= 0) {
       journal.record(new Op(directory ? Op.Kind.SYNC_DIR : Op.Kind.SYNC_FILE, -1, null, -1, null, inode,
@@ -159,5 +176,6 @@ final class RecordingFileChannel extends FileChannel {
   @Override
   protected void implCloseChannel() throws IOException {
     delegate.close();
+    faults.afterClose(display);
   }
 }
