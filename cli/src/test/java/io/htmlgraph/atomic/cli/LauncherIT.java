@@ -1,0 +1,96 @@
+package io.htmlgraph.atomic.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code ./atomic} launcher in a subprocess, run from another directory, against the jar
+ * that {@code package} built: what a user types.
+ */
+class LauncherIT {
+  @TempDir Path dir;
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void versionFromAnyDirectory() throws Exception {
+    Launcher.Result r = Launcher.run(dir, new byte[0], "--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("atomic ");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void writeTakesStandardInputAndResolvesTheFileAgainstTheCurrentDirectory() throws Exception {
+    Launcher.Result r = Launcher.run(dir, utf8("grüße\n"), "write", "out.txt");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).isEmpty();
+    assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("grüße\n");
+    assertThat(Cli.list(dir)).containsExactly("out.txt");
+  }
+
+  @Test
+  void writeRewritesAFileInPlaceLikeSponge() throws Exception {
+    Files.writeString(dir.resolve("f"), "pear\napple\nfig\n");
+    Launcher.Result r = Launcher.shell(dir, "sort f | \"$ATOMIC\" write f && cat f");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("apple\nfig\npear\n");
+    assertThat(Cli.list(dir)).containsExactly("f");
+  }
+
+  @Test
+  void writeWithModeAndNoClobber() throws Exception {
+    assertThat(Launcher.run(dir, utf8("1"), "write", "--mode", "0640", "--no-clobber", "g").code()).isZero();
+    Launcher.Result again = Launcher.run(dir, utf8("2"), "write", "--no-clobber", "g");
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).startsWith("atomic: g: ");
+    assertThat(Files.readString(dir.resolve("g"))).isEqualTo("1");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("g")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertThat(Cli.list(dir)).containsExactly("g");
+  }
+
+  @Test
+  void writeToADirectoryFailsWithOneLineAndChangesNothing() throws Exception {
+    Files.createDirectory(dir.resolve("d"));
+    Launcher.Result r = Launcher.run(dir, utf8("data"), "write", "d");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("atomic: d: is a directory\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(Cli.list(dir)).containsExactly("d");
+    assertThat(Cli.list(dir.resolve("d"))).isEmpty();
+  }
+
+  @Test
+  void anUnknownOptionExitsTwoWithUsageAndWritesNothing() throws Exception {
+    Launcher.Result r = Launcher.run(dir, utf8("data"), "write", "--fast", "f");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown option: '--fast'", "Usage: atomic write");
+    assertThat(Cli.list(dir)).isEmpty();
+  }
+
+  @Test
+  void readOfAMissingFileExitsOne() throws Exception {
+    Launcher.Result r = Launcher.run(dir, new byte[0], "read", "--retries", "1", "nope");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("atomic: nope: no such file or directory\n");
+  }
+
+  @Test
+  void demoRunsAndLeavesNothingBehind() throws Exception {
+    Launcher.Result r = Launcher.run(dir, new byte[0], "demo", "--seconds", "2", dir.toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("naive in-place", "atomic (this library)", "torn or empty targets",
+        "verdict: the atomic writer never left a torn file");
+    assertThat(r.code()).isZero();
+    assertThat(Cli.list(dir)).isEmpty();
+  }
+}
