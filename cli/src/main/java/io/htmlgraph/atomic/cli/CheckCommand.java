@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    header = "Check that the guarantees hold on the file system under DIR.",
     description = {
       "Probes the file system under DIR and prints a verdict table: its type (network file systems are "
           + "warned about: their locks and renames are not to be trusted), whether an atomic rename works, "

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "Kill writers at random moments: a naive one tears the file, the atomic one never does.",
     description = {
       "The crash-safety demonstration. For a few seconds, writer processes save a 256 KiB file over and "
           + "over, in two modes side by side: a naive writer that rewrites the file in place (what most "

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "read",
     mixinStandardHelpOptions = true,
+    header = "Print FILE, retrying when reading fails.",
     description = {
       "Prints FILE (UTF-8 text), retrying when reading fails: after failed attempt k (from 0) it waits "
           + "DELAY * 2^k. A file that is not valid UTF-8 is an error at once (waiting will not change it)."

@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rename",
     mixinStandardHelpOptions = true,
+    header = "Rename SRC to DST atomically and durably.",
     description = {
       "Renames SRC to DST atomically (rename(2), replacing DST in one step) and durably (the directories "
           + "are synced). Never deletes DST first, unlike `mv` across file systems; a regular file on another "

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sweep",
     mixinStandardHelpOptions = true,
+    header = "Remove orphaned temp files left by crashed writers.",
     description = {
       "Removes orphaned temp files (.tmp-* regular files directly in DIR, older than the age) left by "
           + "writers that crashed. Never a live writer's: a writer in any process holds a lock on its temp, "

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "tempname",
     mixinStandardHelpOptions = true,
+    header = "Print a fresh temp file name in DIR.",
     description = {
       "Prints a fresh temp path in DIR, .PREFIX-MICROSECONDS-RANDOM.tmp (creating DIR, not the file). "
           + "Create it with O_EXCL (e.g. `set -C` in the shell): the name is unique in practice, not guaranteed."

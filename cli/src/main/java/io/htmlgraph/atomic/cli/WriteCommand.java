@@ -17,6 +17,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "write",
     mixinStandardHelpOptions = true,
+    header = "Replace FILE with standard input, atomically and durably (a crash-safe sponge).",
     description = {
       "Reads standard input to its end, then replaces FILE with it atomically and durably.",
       "Input is streamed to a temp file beside FILE in constant memory; FILE changes only when all of it "
