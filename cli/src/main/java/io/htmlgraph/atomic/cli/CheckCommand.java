@@ -156,8 +156,11 @@ final class CheckCommand implements Callable<Integer> {
     Path file = probe.resolve("lock");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       String whileHeld;
-      try (FileLock held = ch.lock()) {
+      FileLock held = ch.lock();
+      try {
         whileHeld = probeFromChild(file);
+      } finally {
+        held.release();
       }
       if (!whileHeld.equals("excluded")) {
         return new Result("lock", Status.FAIL, "a second process took the lock while this one held it (" + whileHeld + ")");
