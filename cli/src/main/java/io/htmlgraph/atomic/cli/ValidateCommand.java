@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
-    header = "Exit 0 if FILE is complete, valid text (or JSON), 1 if not.",
+    header = "Exit 0 if FILE is complete, valid UTF-8 text, 1 if not.",
     description = {
       "Checks that FILE exists, is a regular file and is valid UTF-8 text (streamed, any size).",
       "Exit 0 when valid, 1 when not, with a one-line reason."
