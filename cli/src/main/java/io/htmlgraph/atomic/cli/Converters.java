@@ -1,0 +1,101 @@
+package io.htmlgraph.atomic.cli;
+
+import io.htmlgraph.atomic.Durability;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Parsers of the option values: durations, durability levels, file modes. */
+final class Converters {
+  private Converters() {}
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
+
+  /** {@code 100ms}, {@code 5s}, {@code 2m}, {@code 24h}, {@code 1d}; a bare number is seconds. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      Matcher m = DURATION.matcher(value.trim());
+      if (!m.matches()) {
+        throw new TypeConversionException("'" + value + "' is not a duration (examples: 100ms, 5s, 2m, 24h, 1d)");
+      }
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      return switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+  }
+
+  /** Prints a duration the way the options take it. */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  /** {@code none}, {@code file} or {@code full}, in any case. */
+  static final class DurabilityConverter implements ITypeConverter<Durability> {
+    @Override
+    public Durability convert(String value) {
+      try {
+        return Durability.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("'" + value + "' is not a durability level (none, file or full)");
+      }
+    }
+  }
+
+  /** The candidates shown in the usage message of {@code --durability}. */
+  static final class DurabilityNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("none", "file", "full").iterator();
+    }
+  }
+
+  /** A file mode such as {@code 0644} or {@code 600}: octal, permission bits only. */
+  record FileMode(Set<PosixFilePermission> permissions, int bits) {}
+
+  static final class FileModeConverter implements ITypeConverter<FileMode> {
+    private static final PosixFilePermission[] BITS = {
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+    };
+
+    @Override
+    public FileMode convert(String value) {
+      String v = value.trim();
+      if (!v.matches("0?[0-7]{1,3}")) {
+        throw new TypeConversionException("'" + value + "' is not an octal file mode from 000 to 0777 (example: 0644)");
+      }
+      int bits = Integer.parseInt(v, 8);
+      Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+      for (int i = 0; i < BITS.length; i++) {
+        if ((bits & (1 << i)) != 0) {
+          set.add(BITS[i]);
+        }
+      }
+      return new FileMode(set, bits);
+    }
+  }
+}

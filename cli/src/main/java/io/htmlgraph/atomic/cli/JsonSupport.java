@@ -1,0 +1,80 @@
+package io.htmlgraph.atomic.cli;
+
+import io.htmlgraph.atomic.WriteOptions;
+import io.htmlgraph.atomic.json.AtomicJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The {@code --json} forms of {@code write} and {@code validate}, over the json module. */
+final class JsonSupport {
+  /** Strict JSON, one value; numbers as Python's json.load reads them (ints of any size, doubles). */
+  private static final JsonMapper STRICT = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private JsonSupport() {}
+
+  /**
+   * Parses all of {@code in} as one JSON value, then writes it to {@code file} in the library's JSON
+   * format (AtomicJson: the bytes of the Python original's atomic_json_write). Invalid input is found
+   * before the file is opened, so it changes nothing on disk. The value is held in memory.
+   */
+  static void write(InputStream in, Path file, WriteOptions options) throws IOException {
+    Object value;
+    try {
+      value = STRICT.readValue(in, Object.class);
+    } catch (JacksonException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw new CliException(file + ": not written: reading standard input failed: " + Errors.describe(io), io);
+      }
+      throw new CliException(file + ": not written: standard input is not valid JSON (" + where(e) + ")", e);
+    }
+    AtomicJson.write(file, value, AtomicJson.DEFAULT_INDENT, options);
+  }
+
+  /** @return why {@code file}, a readable regular file, is not one JSON value, or null if it is */
+  static String problem(Path file) {
+    if (AtomicJson.validate(file)) {
+      return null;
+    }
+    // the reason, found by streaming the tokens again (constant memory, as validate)
+    try (InputStream in = Files.newInputStream(file);
+        JsonParser p = STRICT.createParser(in)) {
+      if (p.nextToken() == null) {
+        return "not JSON: empty";
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        return "not JSON: content after the value at " + at(p.currentTokenLocation());
+      }
+      return "not JSON";
+    } catch (JacksonException e) {
+      return "not JSON: " + where(e);
+    } catch (IOException e) {
+      return "unreadable: " + Errors.describe(e);
+    }
+  }
+
+  private static String where(JacksonException e) {
+    return (e.getLocation() == null ? "" : at(e.getLocation()) + ": ") + firstLine(e.getOriginalMessage());
+  }
+
+  private static String at(TokenStreamLocation l) {
+    return "line " + l.getLineNr() + ", column " + l.getColumnNr();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "syntax error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
