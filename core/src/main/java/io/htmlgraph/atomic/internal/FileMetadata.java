@@ -35,7 +35,6 @@ import java.util.Set;
  * looking up user names; other file systems fall back to the {@code posix} view, or to none.
  */
 public final class FileMetadata {
-  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
 
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
@@ -145,7 +144,7 @@ public final class FileMetadata {
         view.setOwner(posix.owner());
         view.setGroup(posix.group());
       } catch (FileSystemException notPermitted) {
-        LOG.log(Level.DEBUG, "cannot give {0} the owner of {1}: {2}", temp, source, notPermitted.getMessage());
+        Log.get().log(Level.DEBUG, "cannot give {0} the owner of {1}: {2}", temp, source, notPermitted.getMessage());
       }
       if (withMode) {
         view.setPermissions(posix.permissions());
@@ -174,7 +173,7 @@ public final class FileMetadata {
     try {
       Files.setAttribute(temp, attribute, id, LinkOption.NOFOLLOW_LINKS);
     } catch (FileSystemException notPermitted) {
-      LOG.log(Level.DEBUG, "cannot set {0}={1} on {2}: {3}", attribute, id, temp, notPermitted.getMessage());
+      Log.get().log(Level.DEBUG, "cannot set {0}={1} on {2}: {3}", attribute, id, temp, notPermitted.getMessage());
     }
   }
 
@@ -197,7 +196,7 @@ public final class FileMetadata {
       }
     } catch (IOException | UnsupportedOperationException e) {
       // tmpfs without user xattrs, or a file system that refuses them: nothing to keep
-      LOG.log(Level.DEBUG, "user xattrs of {0} not copied: {1}", from, e.getMessage());
+      Log.get().log(Level.DEBUG, "user xattrs of {0} not copied: {1}", from, e.getMessage());
     }
   }
 

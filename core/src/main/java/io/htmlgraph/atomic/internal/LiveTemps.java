@@ -36,14 +36,18 @@ public final class LiveTemps {
     T run() throws IOException;
   }
 
-  /** Runs {@code create} (which creates and registers a temp) with the writers' side of the gate. */
-  public static <T> T creating(Action<T> create) throws IOException {
+  /**
+   * Enters the writers' side of the gate, to create and register a temp; {@link #endCreating()} in a
+   * {@code finally}. (Two calls rather than a lambda: this is on the path of every write, where a
+   * lambda's first use costs a class spun at run time.)
+   */
+  public static void beginCreating() {
     GATE.readLock().lock();
-    try {
-      return create.run();
-    } finally {
-      GATE.readLock().unlock();
-    }
+  }
+
+  /** Leaves the writers' side of the gate. */
+  public static void endCreating() {
+    GATE.readLock().unlock();
   }
 
   /** Runs one sweep decision with the sweep's side of the gate: no temp is created meanwhile. */

@@ -65,7 +65,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * this process unless the process dies.
  */
 public final class LockFile {
-  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
   private static final WriteOptions RECORD_WRITE = WriteOptions.builder().durability(Durability.NONE).build();
   /** How long a hold lasts before its owner record is written. */
   static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -261,7 +260,7 @@ public final class LockFile {
     } catch (IOException e) {
       deadlock = String.valueOf(e.getMessage()).contains("deadlock");
       if (deadlock) {
-        LOG.log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0}; retrying", path);
+        Log.get().log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0}; retrying", path);
       } else {
         failure = e;
       }
@@ -422,7 +421,7 @@ public final class LockFile {
     } catch (IOException e) {
       // Releasing a lock on an open channel does not fail on Linux; if it ever does, the lock goes
       // when the channel closes or the process ends.
-      LOG.log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
+      Log.get().log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
     } finally {
       mu.lock();
       if (channel != null && !channel.isOpen()) {
@@ -489,7 +488,7 @@ public final class LockFile {
         awaitWork(FOREVER);
       }
     } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "lock daemon for " + path + " failed", e);
+      Log.get().log(System.Logger.Level.ERROR, "lock daemon for " + path + " failed", e);
       throw e;
     } finally {
       mu.unlock();
@@ -524,7 +523,7 @@ public final class LockFile {
         ch.close();
       }
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
+      Log.get().log(System.Logger.Level.DEBUG, "could not close " + path, e);
     } finally {
       mu.lock();
       cancel = Cancel.CLOSED;
@@ -543,7 +542,7 @@ public final class LockFile {
       ok = true;
     } catch (IOException | RuntimeException e) {
       // The record is advice; a read-only or full directory must not cost the lock.
-      LOG.log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerFile, e);
+      Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerFile, e);
     } finally {
       mu.lock();
       recordState = ok ? Record.WRITTEN : Record.NONE;
@@ -566,7 +565,7 @@ public final class LockFile {
     } catch (NoSuchFileException gone) {
       // removed by hand
     } catch (IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "could not remove the owner record " + ownerFile, e);
+      Log.get().log(System.Logger.Level.DEBUG, "could not remove the owner record " + ownerFile, e);
     }
   }
 
@@ -582,7 +581,7 @@ public final class LockFile {
         try {
           channel.close();
         } catch (IOException e) {
-          LOG.log(System.Logger.Level.DEBUG, "could not close " + path, e);
+          Log.get().log(System.Logger.Level.DEBUG, "could not close " + path, e);
         }
         channel = null;
       }

@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * Windows byte-range locks, sshfs and most other FUSE network mounts keep them on the client.
  */
 public final class NetworkFileSystemTypes {
-  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
 
   private static final Set<String> NETWORK = Set.of(
       "nfs", "nfs4", "nfsd", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "9p", "afs", "coda",
@@ -42,7 +41,7 @@ public final class NetworkFileSystemTypes {
     if (!WARNED.add(dir.toAbsolutePath().normalize())) {
       return false;
     }
-    LOG.log(System.Logger.Level.WARNING,
+    Log.get().log(System.Logger.Level.WARNING,
         "Lock directory {0} is on a network file system ({1}): its kernel locks may not exclude processes"
             + " on other hosts. Lock on a local file system, or refuse with"
             + " LockOptions.NetworkFileSystems.REFUSE.", dir, type);

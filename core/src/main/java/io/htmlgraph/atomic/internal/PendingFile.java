@@ -50,7 +50,6 @@ import java.util.Set;
  * <p>Not thread-safe: one writer, one thread at a time (the public classes say so too).
  */
 public final class PendingFile {
-  private static final System.Logger LOG = System.getLogger("io.htmlgraph.atomic");
   private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   private static final int MAX_NAME_ATTEMPTS = 100;
 
@@ -166,11 +165,13 @@ public final class PendingFile {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
       FileChannel ch;
       try {
-        ch = LiveTemps.creating(() -> {
-          FileChannel c = FileChannel.open(candidate, CREATE, attrs);
+        LiveTemps.beginCreating();
+        try {
+          ch = FileChannel.open(candidate, CREATE, attrs);
           LiveTemps.register(candidate);
-          return c;
-        });
+        } finally {
+          LiveTemps.endCreating();
+        }
       } catch (FileAlreadyExistsException taken) {
         if (attempt >= MAX_NAME_ATTEMPTS) {
           throw taken;
@@ -207,7 +208,7 @@ public final class PendingFile {
     } catch (UnsupportedOperationException | IOException noLocks) {
       // a file system without locks (some FUSE and network ones): the age of the temp is then the
       // only protection against a sweep, as in the original
-      LOG.log(Level.DEBUG, "no lock on temp file: {0}", noLocks.toString());
+      Log.get().log(Level.DEBUG, "no lock on temp file: {0}", noLocks.toString());
       return true;
     }
   }
@@ -349,7 +350,7 @@ public final class PendingFile {
         Files.delete(from);
       } catch (IOException e) {
         // the target is in place; a second name of it is left, which a sweep removes
-        LOG.log(Level.WARNING, "committed {0}, but removing the temp name {1} failed: {2}", target, from, e.toString());
+        Log.get().log(Level.WARNING, "committed {0}, but removing the temp name {1} failed: {2}", target, from, e.toString());
       }
       return from;
     }
@@ -448,7 +449,7 @@ public final class PendingFile {
     if (primary != null) {
       primary.addSuppressed(cleanupFailure);
     } else {
-      LOG.log(Level.WARNING, "discarding a temp file failed: {0}", cleanupFailure.toString());
+      Log.get().log(Level.WARNING, "discarding a temp file failed: {0}", cleanupFailure.toString());
     }
   }
 

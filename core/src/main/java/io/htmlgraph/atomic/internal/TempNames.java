@@ -1,7 +1,6 @@
 package io.htmlgraph.atomic.internal;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -26,7 +25,7 @@ public final class TempNames {
    */
   public static String next(String prefix) {
     Instant now = Instant.now();
-    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
+    long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     ThreadLocalRandom random = ThreadLocalRandom.current();
     StringBuilder sb = new StringBuilder(prefix.length() + 32);
     sb.append('.').append(prefix).append('-').append(micros).append('-');
