@@ -37,11 +37,34 @@ public final class CrashChild {
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
     switch (args[0]) {
-      case "loop" -> loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), out);
+      case "loop" -> {
+        exitWhenParentDies();
+        loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), out);
+      }
       case "hold" -> hold(Path.of(args[1]), out);
       case "syscalls" -> syscalls(Path.of(args[1]));
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
+  }
+
+  /**
+   * Exits when stdin ends, that is when the parent died (or closed it): an orphaned writer must not
+   * loop forever, and under a power-cut test it would keep the private mount namespace, the mount and
+   * its loop device alive.
+   */
+  private static void exitWhenParentDies() {
+    Thread t = new Thread(() -> {
+      try {
+        while (System.in.read() >= 0) {
+          // nothing is sent in this mode
+        }
+      } catch (IOException e) {
+        // the pipe is gone: the same thing
+      }
+      Runtime.getRuntime().halt(4);
+    }, "parent-watch");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static void loop(Path target, String writer, long seed, int maxPayload, PrintStream out) {

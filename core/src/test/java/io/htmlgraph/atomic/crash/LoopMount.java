@@ -82,6 +82,19 @@ final class LoopMount implements AutoCloseable {
       }
     }
     try {
+      Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true")
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (p.waitFor() != 0) {
+        return Optional.of("cannot make a private mount namespace (unshare --mount): " + out);
+      }
+    } catch (IOException e) {
+      return Optional.of("cannot run unshare: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted");
+    }
+    try {
       String filesystems = Files.readString(Path.of("/proc/filesystems"));
       if (!filesystems.contains("\t" + kind.name().toLowerCase() + "\n")) {
         return Optional.of("the kernel has no " + kind.name().toLowerCase() + " (/proc/filesystems)");
