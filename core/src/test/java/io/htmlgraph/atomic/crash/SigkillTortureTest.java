@@ -39,6 +39,7 @@ class SigkillTortureTest {
   /** Kill delays after the child is warm and ready: a few of its commits (about 6 ms each) fit in. */
   private static final int MAX_KILL_DELAY_MS = 100;
   private static final int CREATE_EVERY = 10;
+  private static final int CREATE_KILL_DELAY_MS = 10;
 
   @TempDir Path dir;
 
@@ -72,7 +73,7 @@ class SigkillTortureTest {
   /** The tester tested: the same harness must catch a writer that truncates and writes in place. */
   @Test
   void theSameHarnessFindsTornTargetsWhenTheWriterWritesInPlace() throws Exception {
-    Stats s = torture(List.of("naive"), 30, SEED + 1, null);
+    Stats s = torture(List.of("naive"), 20, SEED + 1, null);
     System.out.printf("SIGKILL torture (naive in-place writer): %s%n", s);
     s.failures.forEach(f -> System.out.println("  naive: " + f));
     assertThat(s.torn).as("torn targets left by a killed in-place writer").isPositive();
@@ -152,7 +153,8 @@ class SigkillTortureTest {
       try (ChildJvm child = ChildJvm.start("loop", file.toString(), writer, Long.toString(random.nextLong()),
           Integer.toString(MAX_PAYLOAD))) {
         startGeneration = Long.parseLong(expectPrefix(child.nextLine(30_000), "READY "));
-        Thread.sleep(random.nextInt(MAX_KILL_DELAY_MS));
+        // a created target is killed early, so that some kills come before its first commit
+        Thread.sleep(random.nextInt(create ? CREATE_KILL_DELAY_MS : MAX_KILL_DELAY_MS));
         child.kill();
         s.kills++;
         lastReported = startGeneration;
