@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>{@code loop TARGET WRITER SEED MAX_PAYLOAD}: replaces TARGET with framed records of growing
- *       generations, forever, and prints {@code G n} once the call that wrote generation n returned.
+ *       generations, forever, and prints {@code G n t} once the call that wrote generation n returned,
+ *       t being {@link System#nanoTime()} just after it returned.
  *       It starts after the generation found in TARGET (or at 1), after a warm-up on a scratch file. WRITER is {@code bytes}
  *       ({@link AtomicFileWriter#atomicWrite(Path, byte[])}), {@code stream}
  *       ({@link AtomicFileOutputStream}, written in random chunks with flushes between), or
@@ -100,7 +101,8 @@ public final class CrashChild {
           case "naive" -> naive(target, record, random);
           default -> throw new IllegalArgumentException("unknown writer " + writer);
         }
-        out.println("G " + generation);
+        // the monotonic clock is the same for every process: the parent compares it with the cut
+        out.println("G " + generation + " " + System.nanoTime());
         out.flush();
       }
     } catch (IOException | RuntimeException e) {

@@ -160,7 +160,7 @@ class SigkillTortureTest {
         lastReported = startGeneration;
         for (String line : child.drain()) {
           if (line.startsWith("G ")) {
-            lastReported = Long.parseLong(line.substring(2));
+            lastReported = Long.parseLong(line.split(" ")[1]);
             s.commitsReported++;
           } else {
             fail("child said: " + line);
