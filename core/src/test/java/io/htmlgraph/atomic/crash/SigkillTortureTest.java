@@ -73,7 +73,7 @@ class SigkillTortureTest {
   /** The tester tested: the same harness must catch a writer that truncates and writes in place. */
   @Test
   void theSameHarnessFindsTornTargetsWhenTheWriterWritesInPlace() throws Exception {
-    Stats s = torture(List.of("naive"), 20, SEED + 1, null);
+    Stats s = torture(List.of("naive"), Integer.getInteger("crash.naiveKills", 20), SEED + 1, null);
     System.out.printf("SIGKILL torture (naive in-place writer): %s%n", s);
     s.failures.forEach(f -> System.out.println("  naive: " + f));
     assertThat(s.torn).as("torn targets left by a killed in-place writer").isPositive();
@@ -150,6 +150,7 @@ class SigkillTortureTest {
       String writer = writers.get(cycle % writers.size());
       long startGeneration;
       long lastReported;
+      List<String> said = new ArrayList<>();
       try (ChildJvm child = ChildJvm.start("loop", file.toString(), writer, Long.toString(random.nextLong()),
           Integer.toString(MAX_PAYLOAD))) {
         startGeneration = Long.parseLong(expectPrefix(child.nextLine(30_000), "READY "));
@@ -159,6 +160,7 @@ class SigkillTortureTest {
         s.kills++;
         lastReported = startGeneration;
         for (String line : child.drain()) {
+          said.add(line);
           if (line.startsWith("G ")) {
             lastReported = Long.parseLong(line.split(" ")[1]);
             s.commitsReported++;
@@ -182,7 +184,8 @@ class SigkillTortureTest {
         try {
           long found = Frame.check(Files.readAllBytes(file));
           if (found < lastReported || found > lastReported + 1) {
-            s.failures.add("cycle " + cycle + ": generation " + found + " found, last reported " + lastReported);
+            s.failures.add("cycle " + cycle + " (" + writer + "): generation " + found + " found, last reported "
+                + lastReported + " (the child started after generation " + startGeneration + " and said " + said + ")");
           } else if (found == lastReported + 1) {
             s.inFlightCommitsFound++;
           }
