@@ -107,6 +107,25 @@ final class ChildJvm implements AutoCloseable {
     return rest;
   }
 
+  /**
+   * Reads the report file of a {@code loop} child: one {@code {generation, nanoTime}} per call that
+   * returned, in order. Call it once the child is dead.
+   */
+  static List<long[]> reported(Path report) throws IOException {
+    List<long[]> out = new ArrayList<>();
+    if (!java.nio.file.Files.exists(report)) {
+      return out;
+    }
+    for (String line : java.nio.file.Files.readAllLines(report, StandardCharsets.US_ASCII)) {
+      String[] f = line.split(" ");
+      if (f.length != 3 || !f[0].equals("G")) {
+        throw new IOException("bad report line in " + report + ": " + line);
+      }
+      out.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+    }
+    return out;
+  }
+
   Process process() {
     return process;
   }

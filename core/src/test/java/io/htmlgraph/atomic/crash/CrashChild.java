@@ -7,19 +7,22 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 /**
  * The main class of the child JVMs the crash tests start, kill and cut the power under.
  *
  * <ul>
- *   <li>{@code loop TARGET WRITER SEED MAX_PAYLOAD}: replaces TARGET with framed records of growing
- *       generations, forever, and prints {@code G n t} once the call that wrote generation n returned,
- *       t being {@link System#nanoTime()} just after it returned.
+ *   <li>{@code loop TARGET WRITER SEED MAX_PAYLOAD REPORT}: replaces TARGET with framed records of
+ *       growing generations, forever, and appends {@code G n t} to the file REPORT once the call that
+ *       wrote generation n returned, t being {@link System#nanoTime()} just after it returned.
  *       It starts after the generation found in TARGET (or at 1), after a warm-up on a scratch file. WRITER is {@code bytes}
  *       ({@link AtomicFileWriter#atomicWrite(Path, byte[])}), {@code stream}
  *       ({@link AtomicFileOutputStream}, written in random chunks with flushes between), or
@@ -40,7 +43,7 @@ public final class CrashChild {
     switch (args[0]) {
       case "loop" -> {
         exitWhenParentDies();
-        loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), out);
+        loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), Path.of(args[5]), out);
       }
       case "hold" -> hold(Path.of(args[1]), out);
       case "syscalls" -> syscalls(Path.of(args[1]));
@@ -68,7 +71,7 @@ public final class CrashChild {
     t.start();
   }
 
-  private static void loop(Path target, String writer, long seed, int maxPayload, PrintStream out) {
+  private static void loop(Path target, String writer, long seed, int maxPayload, Path report, PrintStream out) {
     SplittableRandom random = new SplittableRandom(seed);
     long generation;
     try {
@@ -91,7 +94,8 @@ public final class CrashChild {
     }
     out.println("READY " + generation);
     out.flush();
-    try {
+    try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND)) {
       while (true) {
         generation++;
         byte[] record = Frame.encode(generation, random, maxPayload);
@@ -101,9 +105,15 @@ public final class CrashChild {
           case "naive" -> naive(target, record, random);
           default -> throw new IllegalArgumentException("unknown writer " + writer);
         }
-        // the monotonic clock is the same for every process: the parent compares it with the cut
-        out.println("G " + generation + " " + System.nanoTime());
-        out.flush();
+        // One write(2) per line to a file, not stdout: a line that reached the page cache survives
+        // SIGKILL, whereas lines in a pipe were seen to go missing when the child was killed (the
+        // parent, starved of CPU, had not read them yet). The monotonic clock is the same for every
+        // process: the parent compares it with the instant of a power cut.
+        ByteBuffer line = ByteBuffer.wrap(("G " + generation + " " + System.nanoTime() + "\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        while (line.hasRemaining()) {
+          reports.write(line);
+        }
       }
     } catch (IOException | RuntimeException e) {
       // after a power cut every call fails: say so and stop; the parent kills us anyway

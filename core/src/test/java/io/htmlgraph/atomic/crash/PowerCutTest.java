@@ -149,8 +149,9 @@ class PowerCutTest {
         long lastReturnedAt = 0;
         long cutStart;
         long cutEnd;
+        Path report = fsWork.resolve("report-" + cycle + ".txt").toAbsolutePath();
         try (ChildJvm child = ChildJvm.start(fs.inNamespace(), "loop", fs.pathInside(RECORD).toString(), writer,
-            Long.toString(random.nextLong()), Integer.toString(MAX_PAYLOAD));
+            Long.toString(random.nextLong()), Integer.toString(MAX_PAYLOAD), report.toString());
             LoopMount.PowerSwitch power = fs.armPowerCut()) {
           startGeneration = Long.parseLong(SigkillTortureTest.expectPrefix(child.nextLine(60_000), "READY "));
           Thread.sleep(MIN_DELAY_MS + random.nextInt(DELAY_SPREAD_MS));
@@ -161,19 +162,19 @@ class PowerCutTest {
           lastReported = startGeneration;
           lastBeforeCut = startGeneration;
           for (String line : child.drain()) {
-            if (line.startsWith("G ")) {
-              String[] g = line.split(" ");
-              lastReported = Long.parseLong(g[1]);
-              lastReturnedAt = Long.parseLong(g[2]);
-              if (lastReturnedAt < cutStart) {
-                lastBeforeCut = lastReported;
-              } else {
-                r.returnedDuringCut++;
-              }
-              r.commitsReported++;
-            } else if (!line.startsWith("E ")) { // "E": its calls failed once the file system was down
+            if (!line.startsWith("E ")) { // "E": its calls failed once the file system was down
               fail("child said: " + line);
             }
+          }
+          for (long[] g : ChildJvm.reported(report)) {
+            lastReported = g[0];
+            lastReturnedAt = g[1];
+            if (lastReturnedAt < cutStart) {
+              lastBeforeCut = lastReported;
+            } else {
+              r.returnedDuringCut++;
+            }
+            r.commitsReported++;
           }
         }
         r.cuts++;

@@ -42,6 +42,7 @@ class SigkillTortureTest {
   private static final int CREATE_KILL_DELAY_MS = 10;
 
   @TempDir Path dir;
+  @TempDir Path reports;
 
   @Test
   @Tag("long")
@@ -150,9 +151,10 @@ class SigkillTortureTest {
       String writer = writers.get(cycle % writers.size());
       long startGeneration;
       long lastReported;
-      List<String> said = new ArrayList<>();
+      List<Long> said = new ArrayList<>();
+      Path report = reports.resolve("cycle-" + cycle + ".txt");
       try (ChildJvm child = ChildJvm.start("loop", file.toString(), writer, Long.toString(random.nextLong()),
-          Integer.toString(MAX_PAYLOAD))) {
+          Integer.toString(MAX_PAYLOAD), report.toString())) {
         startGeneration = Long.parseLong(expectPrefix(child.nextLine(30_000), "READY "));
         // a created target is killed early, so that some kills come before its first commit
         Thread.sleep(random.nextInt(create ? CREATE_KILL_DELAY_MS : MAX_KILL_DELAY_MS));
@@ -160,13 +162,12 @@ class SigkillTortureTest {
         s.kills++;
         lastReported = startGeneration;
         for (String line : child.drain()) {
-          said.add(line);
-          if (line.startsWith("G ")) {
-            lastReported = Long.parseLong(line.split(" ")[1]);
-            s.commitsReported++;
-          } else {
-            fail("child said: " + line);
-          }
+          fail("child said: " + line);
+        }
+        for (long[] g : ChildJvm.reported(report)) {
+          said.add(g[0]);
+          lastReported = g[0];
+          s.commitsReported++;
         }
       }
 
@@ -185,7 +186,7 @@ class SigkillTortureTest {
           long found = Frame.check(Files.readAllBytes(file));
           if (found < lastReported || found > lastReported + 1) {
             s.failures.add("cycle " + cycle + " (" + writer + "): generation " + found + " found, last reported "
-                + lastReported + " (the child started after generation " + startGeneration + " and said " + said + ")");
+                + lastReported + " (the child started after generation " + startGeneration + " and reported " + said + ")");
           } else if (found == lastReported + 1) {
             s.inFlightCommitsFound++;
           }
