@@ -55,9 +55,7 @@ class PowerCutTest {
   @ParameterizedTest
   @EnumSource(LoopMount.Kind.class)
   void theRecordIsWholeAndAsNewAsTheLastReturnedCallAfterEveryPowerCut(LoopMount.Kind kind) throws Exception {
-    Optional<String> why = LoopMount.unavailable(kind);
-    why.ifPresent(reason -> System.out.println("power cuts on " + kind + " skipped: " + reason));
-    assumeTrue(why.isEmpty(), () -> why.orElse(""));
+    assumePowerCutsCanRun(kind);
 
     Result bytes = cut(kind, "bytes", CUTS - CUTS / 2, SEED);
     Result stream = cut(kind, "stream", CUTS / 2, SEED + 1);
@@ -78,9 +76,7 @@ class PowerCutTest {
   @ParameterizedTest
   @EnumSource(LoopMount.Kind.class)
   void aNaiveInPlaceWriterLosesRecordsUnderTheSameHarness(LoopMount.Kind kind) throws Exception {
-    Optional<String> why = LoopMount.unavailable(kind);
-    why.ifPresent(reason -> System.out.println("power cuts on " + kind + " skipped: " + reason));
-    assumeTrue(why.isEmpty(), () -> why.orElse(""));
+    assumePowerCutsCanRun(kind);
 
     Result naive = cut(kind, "naive", NAIVE_CUTS, SEED + 2);
     long lossCycles = naive.losses.size();
@@ -92,6 +88,13 @@ class PowerCutTest {
 
     assertThat(naive.cuts).isEqualTo(NAIVE_CUTS);
     assertThat(lossCycles).as("the harness must catch a writer that does not sync").isPositive();
+  }
+
+  /** Skips the test, printing why, where this machine cannot cut the power of {@code kind}. */
+  private static void assumePowerCutsCanRun(LoopMount.Kind kind) {
+    Optional<String> why = LoopMount.unavailable(kind);
+    why.ifPresent(reason -> System.out.println("power cuts on " + kind + " skipped: " + reason));
+    assumeTrue(why.isEmpty(), () -> why.orElse(""));
   }
 
   /** What a series of cuts found. */
