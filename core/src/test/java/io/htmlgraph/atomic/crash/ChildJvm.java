@@ -77,12 +77,6 @@ final class ChildJvm implements AutoCloseable {
     return EOF.equals(line) ? null : line;
   }
 
-  /** @return a line already received, without waiting, or null if none (or at end of output) */
-  String pollLine() {
-    String line = lines.poll();
-    return line == null || EOF.equals(line) ? null : line;
-  }
-
   /** Sends one line to the child's stdin. */
   void send(String line) throws IOException {
     stdin.write(line + "\n");
@@ -124,10 +118,6 @@ final class ChildJvm implements AutoCloseable {
       out.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
     }
     return out;
-  }
-
-  Process process() {
-    return process;
   }
 
   @Override
