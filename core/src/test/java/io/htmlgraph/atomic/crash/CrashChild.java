@@ -1,0 +1,216 @@
+package io.htmlgraph.atomic.crash;
+
+import io.htmlgraph.atomic.AtomicFileOutputStream;
+import io.htmlgraph.atomic.AtomicFileWriter;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+
+/**
+ * The main class of the child JVMs the crash tests start, kill and cut the power under.
+ *
+ * <ul>
+ *   <li>{@code loop TARGET WRITER SEED MAX_PAYLOAD REPORT}: replaces TARGET with framed records of
+ *       growing generations, forever, and appends {@code G n t} to the file REPORT once the call that
+ *       wrote generation n returned, t being {@link System#nanoTime()} just after it returned.
+ *       It starts after the generation found in TARGET (or at 1), after a warm-up on a scratch file. WRITER is {@code bytes}
+ *       ({@link AtomicFileWriter#atomicWrite(Path, byte[])}), {@code stream}
+ *       ({@link AtomicFileOutputStream}, written in random chunks with flushes between), or
+ *       {@code naive} (truncate and write in place in chunks, no sync: the protocol the tests must
+ *       catch).
+ *   <li>{@code hold TARGET}: opens a writer on TARGET, writes and flushes a record, prints
+ *       {@code TEMP path}, and waits: a line {@code commit} on stdin commits, end of input discards.
+ *   <li>{@code syscalls DIR}: one {@code FULL} commit through each streaming writer, with flushes
+ *       between writes, bracketed by the marker stats {@code DIR/BEGIN-n} and {@code DIR/END-n} that
+ *       the strace test looks for.
+ * </ul>
+ */
+public final class CrashChild {
+  private CrashChild() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintStream out = System.out;
+    switch (args[0]) {
+      case "loop" -> {
+        exitWhenParentDies();
+        loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), Path.of(args[5]), out);
+      }
+      case "hold" -> hold(Path.of(args[1]), out);
+      case "syscalls" -> syscalls(Path.of(args[1]));
+      default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    }
+  }
+
+  /**
+   * Exits when stdin ends, that is when the parent died (or closed it): an orphaned writer must not
+   * loop forever, and under a power-cut test it would keep the private mount namespace, the mount and
+   * its loop device alive.
+   */
+  private static void exitWhenParentDies() {
+    Thread t = new Thread(() -> {
+      try {
+        while (System.in.read() >= 0) {
+          // nothing is sent in this mode
+        }
+      } catch (IOException e) {
+        // the pipe is gone: the same thing
+      }
+      Runtime.getRuntime().halt(4);
+    }, "parent-watch");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void loop(Path target, String writer, long seed, int maxPayload, Path report, PrintStream out) {
+    SplittableRandom random = new SplittableRandom(seed);
+    long generation;
+    try {
+      generation = Frame.check(Files.readAllBytes(target));
+    } catch (NoSuchFileException absent) {
+      generation = 0;
+    } catch (IOException | IllegalStateException e) {
+      out.println("E cannot read the starting record: " + e);
+      out.flush();
+      System.exit(2);
+      return;
+    }
+    try {
+      warmUp(target, writer, random);
+    } catch (IOException e) {
+      out.println("E warm-up failed: " + e);
+      out.flush();
+      System.exit(2);
+      return;
+    }
+    out.println("READY " + generation);
+    out.flush();
+    try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND)) {
+      while (true) {
+        generation++;
+        byte[] record = Frame.encode(generation, random, maxPayload);
+        switch (writer) {
+          case "bytes" -> AtomicFileWriter.atomicWrite(target, record);
+          case "stream" -> streamed(target, record, random);
+          case "naive" -> naive(target, record, random);
+          default -> throw new IllegalArgumentException("unknown writer " + writer);
+        }
+        // One write(2) per line to a file, not stdout: a line that reached the page cache survives
+        // SIGKILL, whereas lines in a pipe were seen to go missing when the child was killed (the
+        // parent, starved of CPU, had not read them yet). The monotonic clock is the same for every
+        // process: the parent compares it with the instant of a power cut.
+        ByteBuffer line = ByteBuffer.wrap(("G " + generation + " " + System.nanoTime() + "\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        while (line.hasRemaining()) {
+          reports.write(line);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // after a power cut every call fails: say so and stop; the parent kills us anyway
+      out.println("E " + e);
+      out.flush();
+      System.exit(3);
+    }
+  }
+
+  /**
+   * Loads and links the classes of the write path before READY, so that the parent's random kill delay
+   * falls on the loop rather than on class loading. Writes to a scratch file beside the target, then
+   * removes it.
+   */
+  private static void warmUp(Path target, String writer, SplittableRandom random) throws IOException {
+    if (writer.equals("naive")) {
+      return;
+    }
+    Path scratch = target.resolveSibling("warmup-" + ProcessHandle.current().pid() + ".bin");
+    for (int i = 0; i < 3; i++) {
+      byte[] record = Frame.encode(i, random, 64 * 1024);
+      if (writer.equals("bytes")) {
+        AtomicFileWriter.atomicWrite(scratch, record);
+      } else {
+        streamed(scratch, record, random);
+      }
+    }
+    Files.delete(scratch);
+  }
+
+  /** The protocol the tests must catch: truncate the target and write it in place, in chunks, no sync. */
+  private static void naive(Path target, byte[] record, SplittableRandom random) throws IOException {
+    try (OutputStream s = Files.newOutputStream(target)) { // CREATE, TRUNCATE_EXISTING, WRITE
+      int off = 0;
+      while (off < record.length) {
+        int n = Math.min(record.length - off, 1 + random.nextInt(64 * 1024));
+        s.write(record, off, n);
+        off += n;
+      }
+    }
+  }
+
+  private static void streamed(Path target, byte[] record, SplittableRandom random) throws IOException {
+    try (AtomicFileOutputStream s = new AtomicFileOutputStream(target)) {
+      int off = 0;
+      while (off < record.length) {
+        int n = Math.min(record.length - off, 1 + random.nextInt(64 * 1024));
+        s.write(record, off, n);
+        off += n;
+        if (random.nextInt(4) == 0) {
+          s.flush();
+        }
+      }
+      s.commit();
+    }
+  }
+
+  private static void hold(Path target, PrintStream out) throws IOException {
+    try (AtomicFileOutputStream s = new AtomicFileOutputStream(target);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      s.write(Frame.encode(1, new SplittableRandom(1), 4096));
+      s.flush();
+      out.println("TEMP " + s.tempPath().toAbsolutePath());
+      out.flush();
+      if ("commit".equals(in.readLine())) {
+        s.commit();
+        out.println("COMMITTED");
+        out.flush();
+      }
+    }
+  }
+
+  private static void syscalls(Path dir) throws IOException {
+    byte[] chunk = new byte[1000];
+    java.util.Arrays.fill(chunk, (byte) 'x');
+    mark(dir, "BEGIN-1");
+    try (AtomicFileOutputStream s = new AtomicFileOutputStream(dir.resolve("stream.bin"))) {
+      for (int i = 0; i < 4; i++) {
+        s.write(chunk);
+        s.flush();
+      }
+      s.commit();
+    }
+    mark(dir, "END-1");
+    mark(dir, "BEGIN-2");
+    try (AtomicFileWriter w = new AtomicFileWriter(dir.resolve("text.txt"))) {
+      for (int i = 0; i < 4; i++) {
+        w.write(new String(chunk, StandardCharsets.US_ASCII));
+        w.flush();
+      }
+      w.commit();
+    }
+    mark(dir, "END-2");
+  }
+
+  /** A stat of a missing file: a line in the strace log the test can find. */
+  private static void mark(Path dir, String name) {
+    Files.exists(dir.resolve(name));
+  }
+}
