@@ -157,6 +157,7 @@ class AtomicJsonUpdateTest {
   void fourThreadsTimesFiftyIncrementsEndAtExactly200() throws Exception {
     Path file = dir.resolve("counter.json");
     ExecutorService pool = Executors.newFixedThreadPool(4);
+    long start = System.nanoTime();
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
@@ -171,6 +172,8 @@ class AtomicJsonUpdateTest {
       for (Future<?> f : done) {
         f.get(100, TimeUnit.SECONDS);
       }
+      System.out.printf("[update] 4 threads x 50 updates (FULL durability): %d ms%n",
+          (System.nanoTime() - start) / 1_000_000);
     } finally {
       pool.shutdownNow();
     }
@@ -190,6 +193,7 @@ class AtomicJsonUpdateTest {
       for (ChildJvm c : children) {
         assertThat(c.readLine()).isEqualTo("ready");
       }
+      long start = System.nanoTime();
       for (ChildJvm c : children) {
         c.send("go");
       }
@@ -197,6 +201,8 @@ class AtomicJsonUpdateTest {
         assertThat(c.readLine()).isEqualTo("done");
         assertThat(c.waitFor(100)).isZero();
       }
+      System.out.printf("[update] 4 processes x 50 updates (FULL durability): %d ms, counter %s%n",
+          (System.nanoTime() - start) / 1_000_000, Files.readString(file).strip());
     } finally {
       children.forEach(ChildJvm::close);
     }
