@@ -52,6 +52,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Values are serialized by Jackson 3 with its defaults, except for the layout above and properties
  * kept in declaration order. Reading is strict JSON: exactly one value, no {@code NaN}, no comments.
+ *
+ * <p>{@link #update(Path, Class, UnaryOperator) update} reads, changes and writes a file back under the
+ * exclusive {@link DirectoryLocker} lock of its directory, so that threads and processes updating one
+ * file never lose an update.
  */
 public final class AtomicJson {
   /** Python's {@code atomic_json_write} default. */
