@@ -1,7 +1,8 @@
 /**
  * Atomic JSON files: {@link io.htmlgraph.atomic.json.AtomicJson} writes a value through the core's
  * atomic, durable writer, byte for byte as the Python original's {@code atomic_json_write} would, and
- * reads and validates JSON files.
+ * reads and validates JSON files, and {@code AtomicJson.update} changes one under the directory lock of
+ * the core's {@link io.htmlgraph.atomic.DirectoryLocker}.
  *
  * <p>Jackson 3 is required transitively: {@code AtomicJson.read} takes Jackson's {@code TypeReference}.
  */

@@ -1,14 +1,19 @@
 package io.htmlgraph.atomic.json;
 
 import io.htmlgraph.atomic.AtomicFileOutputStream;
+import io.htmlgraph.atomic.DirectoryLock;
+import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -47,6 +52,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Values are serialized by Jackson 3 with its defaults, except for the layout above and properties
  * kept in declaration order. Reading is strict JSON: exactly one value, no {@code NaN}, no comments.
+ *
+ * <p>{@link #update(Path, Class, UnaryOperator) update} reads, changes and writes a file back under the
+ * exclusive {@link DirectoryLocker} lock of its directory, so that threads and processes updating one
+ * file never lose an update.
  */
 public final class AtomicJson {
   /** Python's {@code atomic_json_write} default. */
@@ -164,6 +173,123 @@ public final class AtomicJson {
       return io.getCause();
     }
     throw new IllegalArgumentException("value cannot be written as JSON: " + e.getMessage(), e);
+  }
+
+  /**
+   * Reads, changes and writes back the JSON file {@code path} under the exclusive lock of its
+   * directory, so that concurrent updaters (threads and processes) never lose an update:
+   * <pre>{@code
+   * AtomicJson.update(counter, Integer.class, n -> n == null ? 1 : n + 1);
+   * }</pre>
+   * Waits up to {@link DirectoryLocker#DEFAULT_TIMEOUT} (5 s) for the lock, writes with full
+   * durability and indent 2. See {@link #update(Path, Class, Path, Duration, WriteOptions,
+   * UnaryOperator)} for what is locked and what happens on each failure.
+   *
+   * @param path the JSON file; may be missing
+   * @param type what to read it as
+   * @param fn gets the current value ({@code null} if the file is missing or holds {@code null}) and
+   *     returns the value to write
+   * @return the value written
+   * @throws io.htmlgraph.atomic.LockTimeoutException if the lock was not obtained in time: nothing
+   *     read, nothing written
+   * @throws InvalidJsonException if the file is not valid JSON of {@code type}: {@code fn} is not
+   *     called, the file is untouched
+   * @throws IOException if the file cannot be read or written (the file is untouched, except for
+   *     {@link io.htmlgraph.atomic.CommittedNotDurableException})
+   */
+  public static <T> T update(Path path, Class<T> type, UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), null, DirectoryLocker.DEFAULT_TIMEOUT,
+        WriteOptions.defaults(), fn);
+  }
+
+  /** As {@link #update(Path, Class, UnaryOperator)}, for generic types such as {@code Map<String, Long>}. */
+  public static <T> T update(Path path, TypeReference<T> type, UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), null, DirectoryLocker.DEFAULT_TIMEOUT,
+        WriteOptions.defaults(), fn);
+  }
+
+  /**
+   * Reads, changes and writes back the JSON file {@code path} while holding an exclusive
+   * {@link DirectoryLocker} lock: read it as a {@code type} ({@code null} if it is missing), apply
+   * {@code fn}, {@link #write(Path, Object, WriteOptions) write} the result atomically, release.
+   *
+   * <p><b>What is locked.</b> The kernel lock on {@code lockDir/.lock} (created if missing, never
+   * deleted), by a new {@code DirectoryLocker} of this call: it excludes every other {@code update}
+   * with the same lock directory, in this JVM and in other processes, and every other
+   * {@code DirectoryLocker} holder of that directory. It does <em>not</em> exclude code that writes
+   * the file without taking the lock: every writer of the file must go through the lock. All
+   * updaters of one file must name the same lock directory. Do not call this while this thread holds
+   * the lock of {@code lockDir} through another {@code DirectoryLocker}: it waits for that hold and
+   * times out.
+   *
+   * <p><b>On failure</b> nothing is written and the lock is released:
+   * <ul>
+   *   <li>the lock is not obtained within {@code timeout}: {@link io.htmlgraph.atomic.LockTimeoutException}
+   *       (naming the holder when known), the file was not read;
+   *   <li>the file is not valid JSON, or its JSON does not fit {@code type}: {@link InvalidJsonException};
+   *       {@code fn} is not called (a file that cannot be read must not be silently replaced);
+   *   <li>{@code fn} throws: its exception, as is;
+   *   <li>the result cannot be written as JSON: {@link IllegalArgumentException};
+   *   <li>the write fails: its {@link IOException}, with the file as it was (except for
+   *       {@link io.htmlgraph.atomic.CommittedNotDurableException}: the new value is in place but its
+   *       directory entry may not survive a power cut).
+   * </ul>
+   *
+   * @param path the JSON file; may be missing (its parent directories are created by the write)
+   * @param type what to read it as
+   * @param lockDir the directory whose lock guards the file; {@code null} for the file's own directory
+   * @param timeout the longest wait for the lock; zero or less tries once
+   * @param options how to write (durability, temp directory, permissions, symlinks); no-clobber makes
+   *     every update of an existing file fail with {@link java.nio.file.FileAlreadyExistsException}
+   * @param fn gets the current value ({@code null} if the file is missing or holds {@code null}) and
+   *     returns the value to write ({@code null} writes JSON {@code null}); it runs under the lock, so
+   *     keep it short
+   * @return the value written
+   * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for the lock
+   *     (its interrupt status is kept; nothing written)
+   * @throws IllegalArgumentException if the path is empty or names no file, or the options' charset
+   *     is not UTF-8
+   */
+  public static <T> T update(Path path, Class<T> type, Path lockDir, Duration timeout, WriteOptions options,
+      UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), lockDir, timeout, options, fn);
+  }
+
+  /**
+   * As {@link #update(Path, Class, Path, Duration, WriteOptions, UnaryOperator)}, for generic types.
+   */
+  public static <T> T update(Path path, TypeReference<T> type, Path lockDir, Duration timeout,
+      WriteOptions options, UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), lockDir, timeout, options, fn);
+  }
+
+  private static <T> T update(Path path, JavaType type, Path lockDir, Duration timeout, WriteOptions options,
+      UnaryOperator<T> fn) throws IOException {
+    checkFile(path, "path");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(fn, "fn");
+    if (!StandardCharsets.UTF_8.equals(options.charset())) {
+      throw new IllegalArgumentException("JSON files are UTF-8; the options ask for " + options.charset());
+    }
+    // a relative "state.json" has no parent: its directory is the current one
+    Path dir = lockDir != null ? lockDir : path.toAbsolutePath().getParent();
+    DirectoryLocker locker = new DirectoryLocker(dir);
+    try (DirectoryLock lock = locker.lockExclusive(timeout)) {
+      T current;
+      try {
+        current = read(path, type);
+      } catch (NoSuchFileException e) {
+        current = null;
+      }
+      T next = fn.apply(current);
+      write(path, next, DEFAULT_INDENT, options);
+      return next;
+    }
   }
 
   /**
