@@ -388,7 +388,7 @@ public final class RunAll {
 
   private void manyFiles() throws IOException {
     int n = quick ? 50 : 1000;
-    int reps = quick ? 1 : 5;
+    int reps = quick ? 1 : 3;
     int[] sizes = quick ? new int[] {100} : new int[] {100, 4096};
     Report o = out();
     o.line("## 3. " + n + " small files into one directory, durably").blank();
@@ -405,7 +405,7 @@ public final class RunAll {
       List<Double> group = new ArrayList<>();
       List<Double> separate = new ArrayList<>();
       List<Double> hand = new ArrayList<>();
-      for (int rep = 0; rep < reps + 1; rep++) {
+      for (int rep = 0; rep < reps; rep++) {
         for (int k = 0; k < 3; k++) {
           int which = (k + rep) % 3;
           Path dir = BenchDirs.fresh("many");
@@ -425,9 +425,7 @@ public final class RunAll {
             }
           }
           double perSecond = n / ((System.nanoTime() - t0) / 1e9);
-          if (rep > 0) {
-            (which == 0 ? group : which == 1 ? separate : hand).add(perSecond);
-          }
+          (which == 0 ? group : which == 1 ? separate : hand).add(perSecond);
           BenchDirs.deleteTree(dir);
         }
       }
@@ -441,8 +439,8 @@ public final class RunAll {
     }
     o.blank();
     // how many threads should issue the syncs
-    int[] parallelism = quick ? new int[] {1, 8} : new int[] {1, 4, 16, 32, 64, 128};
-    int preps = quick ? 1 : 3;
+    int[] parallelism = quick ? new int[] {1, 8} : new int[] {1, 4, 16, 32, 64};
+    int preps = quick ? 1 : 2;
     byte[] content = new byte[100];
     o.line("Group commit by the number of threads issuing the data syncs (" + n + " × 100 B, " + preps
         + " reps, files/s); the library uses " + GroupCommit.DEFAULT_PARALLELISM + ":").blank();
