@@ -227,11 +227,15 @@ public final class RunAll {
     r.line("bench/run --only w1,w3    # some workloads");
     r.line("bench/run --quick --out /tmp/smoke.md   # seconds: checks the harness, figures meaningless");
     r.line("BENCH_DIR=/mnt/disk bench/run           # measure another disk (default bench/target/work)");
+    r.line("# workload 1 under JMH (after one bench/run, which builds the class path file):");
+    r.line("java -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" org.openjdk.jmh.Main SmallReplaceBenchmark");
     r.line("```").blank();
     r.line("The machine should be otherwise idle: fsync-bound figures move with every other process that"
-        + " writes to the same disk. JMH runs the in-JVM benchmarks (workloads 1 and 4, uncontended); a"
-        + " plain harness times what needs whole processes, a small heap or several seconds per"
-        + " operation (`RunAll`, `Child`, `HandOff` in bench/src/main/java).");
+        + " writes to the same disk. JMH runs the uncontended lock benchmarks; workload 1 runs in paired"
+        + " slices (`Paired`), because on a shared machine JMH's one-benchmark-after-another order let the"
+        + " load drift between library and baseline (ratios from 0.26× to 5.5× in one run here); a plain"
+        + " harness times what needs whole processes, a small heap or several seconds per operation"
+        + " (`RunAll`, `Child`, `HandOff` in bench/src/main/java).");
   }
 
   // ---------------------------------------------------------------- JMH
@@ -273,54 +277,72 @@ public final class RunAll {
 
   // ---------------------------------------------------------------- workload 1
 
-  private void smallReplace() throws RunnerException {
-    String[] sizes = quick ? new String[] {"100"} : new String[] {"100", "4096"};
-    String[] levels = {"NONE", "FILE", "FULL"};
-    String cls = SmallReplaceBenchmark.class.getName().replace(".", "\\.");
-    // one JMH run per level and size, so that library and baseline are measured seconds apart
-    // (JMH would otherwise run every baseline first, then every library run)
-    Map<String, List<Double>> lib = new HashMap<>();
-    for (String level : levels) {
-      for (String size : sizes) {
-        lib.putAll(jmh(cls + "\\.(library|baseline)$", Map.of("size", new String[] {size}, "level",
-            new String[] {level})));
-      }
-    }
-    Map<String, List<Double>> peers = jmh(cls + "\\.(zookeeper|kafka|commonsIo)$",
-        Map.of("size", sizes, "level", new String[] {"NONE"}));
+  private void smallReplace() throws Exception {
+    int[] sizes = quick ? new int[] {100} : new int[] {100, 4096};
+    Durability[] levels = Durability.values();
+    int rounds = quick ? 2 : 10;
+    long slice = quick ? 50 : 250;
     Report o = out();
     o.line("## 1. Atomic replace of one small file").blank();
-    o.line("Operations per second replacing one existing file (JMH, throughput, " + (quick ? "smoke" : "1 fork,"
-        + " 1 × 1 s warm-up, 5 × 1 s measured") + "). Baseline: the hand-written minimum of the level"
-        + " (`FileChannel` `CREATE_NEW` + write + `force(false)` + `Files.move(ATOMIC_MOVE)` + directory"
-        + " `force(true)`, as the level needs). Target: library ≥ 0.95× baseline at each level.").blank();
-    o.header("level", "size", "library ops/s (spread)", "baseline ops/s (spread)", "library / baseline", "target");
+    o.line("Operations per second replacing one existing file. The contestants of a row run in turns, "
+        + slice + " ms each, over " + rounds + " rounds after a warm-up slice each (`Paired` in the bench"
+        + " module): on a shared machine the load drifts over seconds, and slices this short let it weigh on"
+        + " every contestant alike. Ops/s: median (min–max) of the rounds; ratio: median (min–max) of the"
+        + " per-round ratios. Baseline: the hand-written minimum of the level (`FileChannel` `CREATE_NEW`"
+        + " + write + `force(false)` at FILE and FULL + `Files.move(ATOMIC_MOVE)` + directory `force(true)`"
+        + " at FULL). Target: library ≥ 0.95× baseline at each level. (The same workload as a JMH benchmark:"
+        + " `SmallReplaceBenchmark`, see How to rerun.)").blank();
+    o.header("level", "size", "library ops/s (spread)", "baseline ops/s (spread)", "library / baseline (spread)",
+        "target");
     List<String> ratios = new ArrayList<>();
-    for (String level : levels) {
-      for (String size : sizes) {
-        Stats l = Stats.of(lib.getOrDefault("library|" + size + "|" + level, List.of()));
-        Stats b = Stats.of(lib.getOrDefault("baseline|" + size + "|" + level, List.of()));
-        double ratio = l.ratioTo(b);
-        o.row(level, size + " B", ops(l), ops(b), Report.ratio(ratio), Report.verdict(ratio >= 0.95));
-        ratios.add(level + " " + size + " B " + Report.ratio(ratio));
+    List<String[]> peerRows = new ArrayList<>();
+    for (Durability level : levels) {
+      for (int size : sizes) {
+        Path dir = BenchDirs.fresh("replace");
+        try {
+          Path target = dir.resolve("state.bin");
+          byte[] content = new byte[size];
+          Arrays.fill(content, (byte) 'x');
+          Baseline.replace(target, content, Durability.FULL);
+          WriteOptions options = WriteOptions.builder().durability(level).build();
+          Map<String, Paired.Op> c = new LinkedHashMap<>();
+          c.put("baseline", () -> Baseline.replace(target, content, level));
+          c.put("library", () -> AtomicFileOutputStream.atomicWrite(target, options, out -> out.write(content)));
+          String peer = switch (level) {
+            case NONE -> "Commons IO `FileUtils.writeByteArrayToFile` (not atomic)";
+            case FILE -> "ZooKeeper `AtomicFileOutputStream`";
+            case FULL -> "Kafka temp + `fsync` + `Utils.atomicMoveWithFallback(.., true)`";
+          };
+          SmallReplaceBenchmark peers = new SmallReplaceBenchmark();
+          peers.useDirectory(dir, target, content);
+          c.put(peer, switch (level) {
+            case NONE -> peers::commonsIo;
+            case FILE -> peers::zookeeper;
+            case FULL -> peers::kafka;
+          });
+          Map<String, List<Double>> res = Paired.run(c, rounds, slice);
+          Stats l = Stats.of(res.get("library"));
+          Stats b = Stats.of(res.get("baseline"));
+          Stats ratio = Stats.of(Paired.ratios(res.get("library"), res.get("baseline")));
+          o.row(level, size + " B", ops(l), ops(b), Report.ratio(ratio.median()) + " (" + ratio.spread("%.2f") + ")",
+              Report.verdict(ratio.median() >= 0.95));
+          ratios.add(level + " " + size + " B " + Report.ratio(ratio.median()));
+          Stats p = Stats.of(res.get(peer));
+          peerRows.add(new String[] {peer, level.name(), size + " B", ops(p),
+              Report.ratio(Stats.of(Paired.ratios(res.get(peer), res.get("baseline"))).median()),
+              Report.ratio(Stats.of(Paired.ratios(res.get(peer), res.get("library"))).median())});
+        } finally {
+          BenchDirs.deleteTree(dir);
+        }
       }
     }
     headlines.add("Small atomic replace, library / hand-written baseline: " + String.join(", ", ratios) + ".");
     o.blank();
-    o.line("### Peers, at the level closest to what they do").blank();
+    o.line("### Peers, at the level closest to what they do (measured in the same rounds)").blank();
     o.header("peer", "closest level", "size", "ops/s (spread)", "/ baseline at that level",
         "/ library at that level");
-    String[][] peerRows = {
-        {"zookeeper", "ZooKeeper `AtomicFileOutputStream`", "FILE"},
-        {"kafka", "Kafka temp + `fsync` + `Utils.atomicMoveWithFallback(.., true)`", "FULL"},
-        {"commonsIo", "Commons IO `FileUtils.writeByteArrayToFile` (not atomic)", "NONE"}};
-    for (String[] p : peerRows) {
-      for (String size : sizes) {
-        Stats s = Stats.of(peers.getOrDefault(p[0] + "|" + size + "|NONE", List.of()));
-        Stats b = Stats.of(lib.getOrDefault("baseline|" + size + "|" + p[2], List.of()));
-        Stats l = Stats.of(lib.getOrDefault("library|" + size + "|" + p[2], List.of()));
-        o.row(p[1], p[2], size + " B", ops(s), Report.ratio(s.ratioTo(b)), Report.ratio(s.ratioTo(l)));
-      }
+    for (String[] row : peerRows) {
+      o.row((Object[]) row);
     }
     o.blank();
     o.line("What each peer lacks next to the library (read from their code):").blank();

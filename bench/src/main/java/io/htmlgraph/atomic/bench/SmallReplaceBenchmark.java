@@ -58,6 +58,13 @@ public class SmallReplaceBenchmark {
     Baseline.replace(target, content, Durability.FULL);
   }
 
+  /** For the paired harness: run the peers on a directory and target set up by the caller. */
+  void useDirectory(Path dir, Path target, byte[] content) {
+    this.dir = dir;
+    this.target = target;
+    this.content = content;
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     BenchDirs.deleteTree(dir);
