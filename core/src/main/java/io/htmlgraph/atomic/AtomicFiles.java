@@ -1,6 +1,7 @@
 package io.htmlgraph.atomic;
 
 import io.htmlgraph.atomic.internal.FileSync;
+import io.htmlgraph.atomic.internal.GroupCommit;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.Sweeper;
@@ -19,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -119,6 +121,46 @@ public final class AtomicFiles {
       throw new FileSystemException(src.toString(), dst.toString(),
           "copied to the destination (which now holds the content), but removing the source failed: " + e);
     }
+  }
+
+  /**
+   * Writes many files with one group commit, at full durability: see
+   * {@link #atomicWriteAll(Map, WriteOptions)}.
+   */
+  public static void atomicWriteAll(Map<Path, byte[]> files) throws IOException {
+    atomicWriteAll(files, WriteOptions.defaults());
+  }
+
+  /**
+   * Writes each entry of {@code files} (target to its new content), each file atomically as
+   * {@link AtomicFileOutputStream} would, but much faster than one write after another: the files'
+   * data syncs are issued together, in parallel, and each directory is synced once at the end. When
+   * the call returns, every file holds its new content as durably as {@code options} ask: at
+   * {@link Durability#FULL}, the same guarantee as separate full writes. The renames happen in the
+   * map's iteration order (use a {@link java.util.LinkedHashMap} to choose it).
+   *
+   * <p>Each file is atomic, the batch is not: a power cut during the call can keep any subset of the
+   * files' new versions (each one old or new, never torn); readers may see some files new and others
+   * still old while the call runs.
+   *
+   * @param files targets and their contents; an empty map does nothing
+   * @param options as for a single write (durability, temp directory, permissions, symlinks,
+   *     no-clobber), applied to every file
+   * @throws NullPointerException if the map, a target or a content is null
+   * @throws IllegalArgumentException if a path is empty or names no file, or two entries name the same
+   *     file (also through {@code ..} or a followed link); nothing on disk changes
+   * @throws PartiallyCommittedException if the batch failed after some files were renamed onto their
+   *     targets: it lists which are committed (synced as the options ask) and which are untouched; no
+   *     temp file is left
+   * @throws CommittedNotDurableException if every file is committed but a directory sync failed; its
+   *     {@link CommittedNotDurableException#target()} is that directory
+   * @throws java.io.InterruptedIOException if interrupted before any file was committed (the interrupt
+   *     is kept); nothing changed
+   * @throws IOException any other failure before the first rename: no target changed and no temp is
+   *     left (missing parent directories may have been created)
+   */
+  public static void atomicWriteAll(Map<Path, byte[]> files, WriteOptions options) throws IOException {
+    GroupCommit.writeAll(files, options, GroupCommit.DEFAULT_PARALLELISM);
   }
 
   /**

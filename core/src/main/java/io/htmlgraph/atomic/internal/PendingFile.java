@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +54,7 @@ public final class PendingFile {
   private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   private static final int MAX_NAME_ATTEMPTS = 100;
 
-  private enum State { OPEN, FAILED, COMMITTED, DISCARDED }
+  private enum State { OPEN, FAILED, SYNCED, COMMITTED, DISCARDED }
 
   private final Path target;
   private final Path dest;
@@ -68,6 +69,7 @@ public final class PendingFile {
   private Path temp;
   private FileChannel channel;
   private Path landing; // the temp beside the target when staged
+  private Path published; // the temp that became the target
   private State state = State.OPEN;
   private Throwable failure;
 
@@ -287,6 +289,7 @@ public final class PendingFile {
   public void ensureOpen() throws IOException {
     switch (state) {
       case OPEN -> { }
+      case SYNCED -> throw new IOException("being committed, no more writes: " + target);
       case FAILED -> throw new IOException("an earlier write to " + temp + " failed; the new version of "
           + target + " is incomplete", failure);
       case COMMITTED -> throw new IOException("already committed: " + target);
@@ -302,6 +305,36 @@ public final class PendingFile {
    * @throws IOException any other failure: the target is untouched and the temp removed
    */
   public void commit() throws IOException {
+    syncData();
+    publishSynced();
+    if (options.durability() == Durability.FULL) {
+      try {
+        for (Path dir : directoriesToSync()) {
+          FileSync.syncDirectory(dir);
+        }
+      } catch (IOException e) {
+        throw new CommittedNotDurableException(target, e);
+      }
+    }
+  }
+
+  /*
+   * The commit in three phases, for a group commit (WriteBatch) that syncs many files together and
+   * each directory once: syncData() for every file, then publishSynced() for every file, then one
+   * sync of each directory of directoriesToSync(). commit() above is the three in a row for one file.
+   * The temp stays open (and so keeps its OS lock, the proof of life towards sweeps in other
+   * processes) until publishSynced() closes it just before the rename.
+   */
+
+  /**
+   * Phase 1 of the commit: syncs the temp's data ({@code fdatasync}) unless the durability is
+   * {@link Durability#NONE}. A staged temp (on another file system) is synced when it is copied
+   * beside the target in {@link #publishSynced()}. Safe to call from another thread than the writer's
+   * (one thread at a time).
+   *
+   * @throws IOException if the sync fails: the temp is removed, the target untouched
+   */
+  public void syncData() throws IOException {
     switch (state) {
       case COMMITTED -> throw new IllegalStateException("already committed: " + target);
       case DISCARDED -> throw new IllegalStateException("writer is closed, nothing to commit: " + target);
@@ -311,14 +344,33 @@ public final class PendingFile {
         discard(refused);
         throw refused;
       }
-      case OPEN -> { }
+      case OPEN, SYNCED -> { }
     }
-    Durability durability = options.durability();
-    Path published;
+    if (state == State.SYNCED) {
+      return;
+    }
     try {
-      if (durability != Durability.NONE && !staged) {
+      if (options.durability() != Durability.NONE && !staged) {
         channel.force(false);
       }
+    } catch (Throwable t) {
+      discard(t);
+      throw t;
+    }
+    state = State.SYNCED;
+  }
+
+  /**
+   * Phase 2 of the commit: closes the temp and renames it onto the target (or links it, with
+   * no-clobber). Syncs no directory. Requires {@link #syncData()} first.
+   *
+   * @throws IOException if the rename fails: the temp is removed, the target untouched
+   */
+  public void publishSynced() throws IOException {
+    if (state != State.SYNCED) {
+      throw new IllegalStateException("publishSynced before syncData: " + target + " is " + state);
+    }
+    try {
       FileChannel ch = channel;
       channel = null;
       ch.close();
@@ -336,9 +388,31 @@ public final class PendingFile {
     if (landing != null) {
       LiveTemps.unregister(landing);
     }
-    if (durability == Durability.FULL) {
-      syncDirectories(published);
+  }
+
+  /**
+   * Phase 3 of the commit, for the caller to do: the directories whose sync makes the published
+   * rename durable (the target's, the temp's when it was elsewhere on the same file system, and the
+   * parents of directories this write created, deepest first).
+   *
+   * @return the directories, in the order to sync them
+   * @throws IllegalStateException unless {@link #publishSynced()} succeeded
+   */
+  public List<Path> directoriesToSync() {
+    if (state != State.COMMITTED) {
+      throw new IllegalStateException("not published: " + target);
     }
+    List<Path> dirs = new ArrayList<>(2 + createdDirs.size());
+    dirs.add(destDir);
+    Path from = Paths2.parentOf(published);
+    if (!from.equals(destDir)) {
+      // the temp's entry left another directory of the same file system
+      dirs.add(from);
+    }
+    for (int i = createdDirs.size() - 1; i >= 0; i--) {
+      dirs.add(Paths2.parentOf(createdDirs.get(i)));
+    }
+    return dirs;
   }
 
   /** @return the temp that became the target */
@@ -391,22 +465,6 @@ public final class PendingFile {
     return landing;
   }
 
-  private void syncDirectories(Path published) throws CommittedNotDurableException {
-    try {
-      FileSync.syncDirectory(destDir);
-      Path from = Paths2.parentOf(published);
-      if (!from.equals(destDir)) {
-        // the temp's entry left another directory of the same file system
-        FileSync.syncDirectory(from);
-      }
-      for (int i = createdDirs.size() - 1; i >= 0; i--) {
-        FileSync.syncDirectory(Paths2.parentOf(createdDirs.get(i)));
-      }
-    } catch (IOException e) {
-      throw new CommittedNotDurableException(target, e);
-    }
-  }
-
   /** Discards the temp: idempotent, a no-op after a commit; failures are logged, never thrown. */
   public void abort() {
     abort(null);
@@ -418,7 +476,7 @@ public final class PendingFile {
    * (and the primary failure stays the one thrown). With {@code null}, as {@link #abort()}.
    */
   public void abort(Throwable primary) {
-    if (state == State.OPEN || state == State.FAILED) {
+    if (state == State.OPEN || state == State.FAILED || state == State.SYNCED) {
       discard(primary);
     }
   }
