@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.testsupport.ChildJvm;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

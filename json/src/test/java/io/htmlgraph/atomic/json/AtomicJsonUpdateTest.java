@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic.json;
 
+import io.htmlgraph.atomic.testsupport.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.htmlgraph.atomic.json;
+package io.htmlgraph.atomic.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,9 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A child JVM running a main class of the test class path; its output read line by line. */
-final class ChildJvm implements AutoCloseable {
-  final Process process;
+/**
+ * A child JVM running a main class of the test class path; its output read line by line. Shared with
+ * the other modules' tests through this module's test jar.
+ */
+public final class ChildJvm implements AutoCloseable {
+  public final Process process;
   private final BufferedReader out;
   private final Writer in;
 
@@ -23,11 +26,11 @@ final class ChildJvm implements AutoCloseable {
     this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
   }
 
-  static ChildJvm start(Class<?> main, String... args) throws IOException {
+  public static ChildJvm start(Class<?> main, String... args) throws IOException {
     return start(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), main, args);
   }
 
-  static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+  public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -39,20 +42,20 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** @return the next line of output, or null at its end */
-  String readLine() throws IOException {
+  public String readLine() throws IOException {
     return out.readLine();
   }
 
-  void send(String line) throws IOException {
+  public void send(String line) throws IOException {
     in.write(line + "\n");
     in.flush();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  int waitFor(long seconds) throws InterruptedException {
+  public int waitFor(long seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("child did not end within " + seconds + " s");
