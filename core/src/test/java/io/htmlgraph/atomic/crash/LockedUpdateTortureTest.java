@@ -1,0 +1,297 @@
+package io.htmlgraph.atomic.crash;
+
+import static io.htmlgraph.atomic.crash.SigkillTortureTest.expectPrefix;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.htmlgraph.atomic.AtomicFileWriter;
+import io.htmlgraph.atomic.AtomicFiles;
+import io.htmlgraph.atomic.DirectoryLock;
+import io.htmlgraph.atomic.DirectoryLocker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Layer 3 of the crash proofs, read-modify-write: two child JVMs increment the generation of one framed
+ * record, each update under the exclusive {@link DirectoryLocker} lock, while the parent kills one of
+ * them with SIGKILL at seeded random moments and restarts it.
+ *
+ * <p>Each child reports an increment after it released the lock, so a kill can leave at most one
+ * committed increment unreported per killed child, and never a reported one uncommitted. After every
+ * kill (under the parent's own hold of the lock, so the record stands still) and at the end (both
+ * children stopped) the test checks:
+ *
+ * <ul>
+ *   <li>the record is whole (length and CRC);
+ *   <li>no generation was reported twice (a double count, or two updates that read the same generation:
+ *       a lost update) and none is newer than the record (reported but not committed);
+ *   <li>the generations of the record not reported number at most one per killed child (plus, during the
+ *       run, one for the live child, which may be between its release and its report); at the end, with
+ *       both children stopped cleanly, at most one per kill;
+ *   <li>the lock of a killed holder is free: the live child never times out (it would print an error
+ *       and exit), the parent gets the lock, and the restarted child does;
+ *   <li>{@code AtomicFiles.cleanupOrphanedTempFiles(dir, ZERO)}, run as soon as the victim is dead and
+ *       while the other child keeps updating, removes the temps the victim left (none is left once the
+ *       parent holds the lock) and never one of the live child (which would fail its rename, print an
+ *       error and exit).
+ * </ul>
+ *
+ * <p>Knobs: {@code -Dcrash.updateKills=N} (100), {@code -Dcrash.seed=S}.
+ */
+class LockedUpdateTortureTest {
+  private static final int KILLS = Integer.getInteger("crash.updateKills", 100);
+  private static final long SEED = Long.getLong("crash.seed", 20261125L);
+  private static final Duration BUDGET = Duration.ofSeconds(100);
+  private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+  /** Kill delays after the restarted child is ready: a few updates of both children fit in. */
+  private static final int MAX_KILL_DELAY_MS = 100;
+
+  @TempDir Path root;
+
+  private Path data;
+  private Path lockDir;
+  private Path reports;
+  private Path target;
+
+  /** One of the two updaters: its current process and every report file it had. */
+  private final class Slot {
+    final int index;
+    ChildJvm child;
+    int incarnation;
+    final List<Path> reportFiles = new ArrayList<>();
+
+    Slot(int index) {
+      this.index = index;
+    }
+
+    void start(SplittableRandom random) throws IOException {
+      Path report = reports.resolve("child" + index + "-" + incarnation++ + ".txt");
+      reportFiles.add(report);
+      child = ChildJvm.start("update", target.toString(), lockDir.toString(), report.toString(),
+          Long.toString(random.nextLong()));
+    }
+
+    void awaitReady() throws IOException, InterruptedException {
+      expectPrefix(child.nextLine(60_000), "READY");
+    }
+
+    /** Fails if the child died or said anything (an error: a lock timeout, a torn record, a lost temp). */
+    void assertRunsQuietly(String when) {
+      String said = child.pollLine();
+      if (said != null) {
+        fail("child " + index + " (pid " + child.pid() + ") said, " + when + ": " + said);
+      }
+      assertThat(child.isAlive()).as("child %d (pid %d) runs, %s", index, child.pid(), when).isTrue();
+    }
+  }
+
+  /** What the run found. */
+  private static final class Stats {
+    int kills;
+    int killsLeavingATemp;
+    int tempsSwept;
+    int lockDirTempsSwept;
+    int tempsKeptInSweeps; // seen just before a sweep and not removed by it: the live child's
+    int freshTempsTakenBySweeps; // created by the live child after the listing, before it locked them
+    int unreportedMax;
+    long parentLockWaitMaxNanos;
+    long increments;
+    long finalGeneration;
+    int unreportedAtEnd;
+    double seconds;
+
+    @Override
+    public String toString() {
+      return String.format("seed %d, %d kills in %.1f s (%.2f s/kill); %d increments reported, final generation %d, "
+              + "%d committed increments unreported (killed between release and report, at most 1 per kill); "
+              + "%d kills left a temp, %d temps swept beside the target (+%d owner-record temps in the lock "
+              + "directory), %d live temps left alone by the sweeps, %d fresh temps of the live child taken by a sweep "
+              + "before their writer locked them (it drew another name); the parent's longest wait for the lock after "
+              + "a kill %.1f ms",
+          SEED, kills, seconds, seconds / Math.max(1, kills), increments, finalGeneration, unreportedAtEnd,
+          killsLeavingATemp, tempsSwept, lockDirTempsSwept, tempsKeptInSweeps, freshTempsTakenBySweeps, parentLockWaitMaxNanos / 1e6);
+    }
+  }
+
+  @Test
+  @Tag("long")
+  void killedUpdatersUnderTheLockLoseNoUpdateCountNoneTwiceAndLeaveNoTempOrLockBehind() throws Exception {
+    data = Files.createDirectory(root.resolve("data"));
+    lockDir = root.resolve("lock");
+    reports = Files.createDirectory(root.resolve("reports"));
+    target = data.resolve("record.bin");
+    SplittableRandom random = new SplittableRandom(SEED);
+    System.out.println("LockedUpdateTortureTest seed " + SEED + " (-Dcrash.seed to repeat)");
+    AtomicFileWriter.atomicWrite(target, Frame.encode(0, random, 100));
+    DirectoryLocker parentLocker = new DirectoryLocker(lockDir);
+
+    Stats s = new Stats();
+    long start = System.nanoTime();
+    long deadline = start + BUDGET.toNanos();
+    Slot[] slots = {new Slot(0), new Slot(1)};
+    try {
+      for (Slot slot : slots) {
+        slot.start(random);
+      }
+      for (Slot slot : slots) {
+        slot.awaitReady();
+      }
+      while (s.kills < KILLS) {
+        if (System.nanoTime() > deadline) {
+          fail("time budget of " + BUDGET + " spent after " + s.kills + " of " + KILLS + " kills");
+        }
+        Thread.sleep(random.nextInt(MAX_KILL_DELAY_MS));
+        Slot victim = slots[random.nextInt(2)];
+        Slot live = slots[1 - victim.index];
+        live.assertRunsQuietly("before kill " + (s.kills + 1));
+        victim.child.kill();
+        s.kills++;
+        for (String line : victim.child.drain()) {
+          if (!line.equals("READY")) {
+            fail("killed child " + victim.index + " said: " + line);
+          }
+        }
+
+        // The victim is dead and the live child keeps updating: sweep both directories now.
+        List<Path> before = temps(data);
+        List<Path> removed = new ArrayList<>();
+        s.tempsSwept += AtomicFiles.cleanupOrphanedTempFiles(data, Duration.ZERO, removed::add);
+        s.lockDirTempsSwept += AtomicFiles.cleanupOrphanedTempFiles(lockDir, Duration.ZERO);
+        // A removed temp the listing did not show was created by the live child after the listing and
+        // taken by the sweep before the child locked it: the child sees the sweep's lock, gives the name
+        // up and draws another (PendingFile.createTemp), so it goes on unaffected, which the checks of
+        // the live child below prove.
+        List<Path> victims = removed.stream().filter(before::contains).toList();
+        assertThat(victims).as("temps of the victim swept after kill %d (one write in progress at most)", s.kills)
+            .hasSizeLessThanOrEqualTo(1);
+        if (!victims.isEmpty()) {
+          s.killsLeavingATemp++;
+        }
+        s.freshTempsTakenBySweeps += removed.size() - victims.size();
+        s.tempsKeptInSweeps += before.size() - victims.size();
+
+        // Under the parent's hold the record stands still and no temp is being written.
+        long asked = System.nanoTime();
+        try (DirectoryLock l = parentLocker.lockExclusive(LOCK_TIMEOUT)) {
+          s.parentLockWaitMaxNanos = Math.max(s.parentLockWaitMaxNanos, System.nanoTime() - asked);
+          long generation = Frame.check(Files.readAllBytes(target));
+          int unreported = checkAccounts(slots, generation, s.kills + 1, "after kill " + s.kills);
+          s.unreportedMax = Math.max(s.unreportedMax, unreported);
+          assertThat(temps(data)).as("temps beside the target after the sweep of kill %d, under the lock", s.kills)
+              .isEmpty();
+          // (not the lock directory: after 10 ms of this hold the parent writes its own owner record there)
+        }
+        live.assertRunsQuietly("after kill " + s.kills);
+        victim.start(random);
+        victim.awaitReady(); // it took and released the lock in its warm-up
+      }
+
+      // Stop both cleanly: each finishes its update in progress and reports it.
+      for (Slot slot : slots) {
+        int code = slot.child.endInputAndWait(60_000);
+        List<String> said = slot.child.drain();
+        assertThat(code).as("exit code of child %d (it said %s)", slot.index, said).isZero();
+        assertThat(said).as("last words of child %d", slot.index).hasSize(1).allMatch(l -> l.startsWith("STOPPED "));
+      }
+    } finally {
+      for (Slot slot : slots) {
+        if (slot.child != null) {
+          slot.child.close();
+        }
+      }
+    }
+    s.seconds = (System.nanoTime() - start) / 1e9;
+
+    s.finalGeneration = Frame.check(Files.readAllBytes(target));
+    s.unreportedAtEnd = checkAccounts(slots, s.finalGeneration, s.kills, "at the end");
+    s.increments = s.finalGeneration - s.unreportedAtEnd;
+    assertThat(temps(data)).as("temps beside the target at the end").isEmpty();
+    assertThat(temps(lockDir)).as("temps in the lock directory at the end").isEmpty();
+    // the kernel lock of the killed holders is gone: a newcomer gets it at once
+    try (DirectoryLock l = parentLocker.lockExclusive(Duration.ZERO)) {
+      assertThat(l.isHeld()).isTrue();
+    }
+    System.out.printf("SIGKILL torture (updates under the lock, 2 children): %s%n", s);
+
+    assertThat(s.kills).isEqualTo(KILLS);
+    assertThat(s.increments).as("increments reported").isGreaterThan(2L * KILLS);
+    // a torture that never kills a holder mid-write proves little about the lock
+    assertThat(s.killsLeavingATemp).as("kills that caught a write in progress, the lock held")
+        .isGreaterThan(KILLS / 10);
+  }
+
+  /**
+   * Checks the reports of every child against the record's generation, and returns how many of the
+   * record's generations no child reported.
+   *
+   * @param maxUnreported the most that may be unreported: one per killed child (plus one for a live one)
+   */
+  private static int checkAccounts(Slot[] slots, long generation, int maxUnreported, String when) throws IOException {
+    Set<Long> seen = new HashSet<>();
+    long count = 0;
+    for (Slot slot : slots) {
+      for (Path report : slot.reportFiles) {
+        long previous = 0;
+        for (long g : reportedSoFar(report)) {
+          count++;
+          if (!seen.add(g)) {
+            fail(when + ": generation " + g + " reported twice (a lost update or a double count), again in " + report);
+          }
+          if (g <= previous) {
+            fail(when + ": " + report + " goes back from " + previous + " to " + g);
+          }
+          if (g > generation) {
+            fail(when + ": generation " + g + " reported in " + report + " but the record holds " + generation);
+          }
+          previous = g;
+        }
+      }
+    }
+    long unreported = generation - count; // every reported generation is distinct and within 1..generation
+    assertThat(unreported).as("%s: increments committed but not reported (record %d, reports %d)", when,
+        generation, count).isBetween(0L, (long) maxUnreported);
+    return (int) unreported;
+  }
+
+  /**
+   * The generations in a report file, whole lines only: the file of a live child may end in a line being
+   * written.
+   */
+  private static List<Long> reportedSoFar(Path report) throws IOException {
+    List<Long> out = new ArrayList<>();
+    if (!Files.exists(report)) {
+      return out;
+    }
+    String text = new String(Files.readAllBytes(report), StandardCharsets.US_ASCII);
+    int end = text.lastIndexOf('\n');
+    if (end < 0) {
+      return out;
+    }
+    for (String line : text.substring(0, end).split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length != 3 || !f[0].equals("G")) {
+        throw new IOException("bad report line in " + report + ": " + line);
+      }
+      out.add(Long.parseLong(f[1]));
+    }
+    return out;
+  }
+
+  private static List<Path> temps(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).sorted().toList();
+    }
+  }
+}
