@@ -14,10 +14,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.List;
 import java.util.Map;
@@ -164,11 +166,13 @@ public final class PendingFile {
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
       FileChannel ch;
+      Object key;
       try {
         LiveTemps.beginCreating();
         try {
           ch = FileChannel.open(candidate, CREATE, attrs);
           LiveTemps.register(candidate);
+          key = fileKeyOf(candidate);
         } finally {
           LiveTemps.endCreating();
         }
@@ -180,8 +184,10 @@ public final class PendingFile {
       }
       boolean ok = false;
       try {
-        if (!proveLife(ch)) {
-          // a sweep in another process holds it and is about to delete it: draw another name
+        if (!proveLife(ch) || !stillNamed(candidate, key)) {
+          // a sweep in another process holds it and is about to delete it, or it did so before the
+          // lock was taken (the writer would then write into an unlinked file whose rename fails):
+          // draw another name
           ch.close();
           LiveTemps.unregister(candidate);
           continue;
@@ -197,6 +203,26 @@ public final class PendingFile {
         }
       }
     }
+  }
+
+  /** @return the file key (device, inode) of {@code p}, or null if it is gone or the file system has none */
+  private static Object fileKeyOf(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException gone) {
+      return null;
+    }
+  }
+
+  /**
+   * Once this writer holds the lock on its temp no sweep can delete it; this tells whether one did just
+   * before, between the creation and the lock.
+   */
+  private static boolean stillNamed(Path candidate, Object key) {
+    if (key == null) {
+      return Files.exists(candidate, LinkOption.NOFOLLOW_LINKS);
+    }
+    return key.equals(fileKeyOf(candidate));
   }
 
   private static boolean proveLife(FileChannel ch) throws IOException {
@@ -319,18 +345,21 @@ public final class PendingFile {
       if (durability != Durability.NONE && !staged) {
         channel.force(false);
       }
-      FileChannel ch = channel;
-      channel = null;
-      ch.close();
       Path ready = staged ? copyBeside() : temp;
       if (copyTimes && metadataSource != null) {
         metadataSource.copyTimesTo(ready);
       }
+      // The temp stays open, and so keeps its OS lock, until it has become the target: closed before
+      // the rename, it was an unlocked .tmp- file that a sweep in another process could delete, and
+      // the rename then failed with NoSuchFileException (seen in LockedUpdateTortureTest).
       published = publish(ready);
     } catch (Throwable t) {
       discard(t);
       throw t;
     }
+    FileChannel ch = channel;
+    channel = null;
+    closeQuietly(ch); // the data is committed; a failed close loses nothing
     state = State.COMMITTED;
     LiveTemps.unregister(temp);
     if (landing != null) {
