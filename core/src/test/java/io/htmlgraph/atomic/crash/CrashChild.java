@@ -37,7 +37,8 @@ import java.util.SplittableRandom;
  *       lock is released, appends {@code G g+1 t} to REPORT as {@code loop} does. Several such children
  *       share one target: a lost update or a double count shows as a generation reported twice or a
  *       target behind the reports. A line {@code stop} or the end of stdin stops it after the update in
- *       progress (exit 0, after printing {@code STOPPED}).
+ *       progress (exit 0, after printing {@code STOPPED}). LOCKDIR {@code -} updates without the lock: the race the
+ *       test must catch.
  *   <li>{@code hold TARGET}: opens a writer on TARGET, writes and flushes a record, prints
  *       {@code TEMP path}, and waits: a line {@code commit} on stdin commits, end of input discards.
  *   <li>{@code syscalls DIR}: one {@code FULL} commit through each streaming writer, with flushes
@@ -185,14 +186,15 @@ public final class CrashChild {
     watch.start();
     try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND)) {
-      DirectoryLocker locker = new DirectoryLocker(lockDir);
+      // "-": no lock, the read-modify-write race the test of the tester must catch
+      DirectoryLocker locker = lockDir.toString().equals("-") ? null : new DirectoryLocker(lockDir);
       warmUpUpdate(report, locker, random);
       out.println("READY");
       out.flush();
       long updates = 0;
       while (!stop.get()) {
         long next;
-        try (DirectoryLock l = locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
+        try (DirectoryLock l = locker == null ? null : locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
           next = Frame.check(Files.readAllBytes(target)) + 1;
           AtomicFileWriter.atomicWrite(target, Frame.encode(next, random, UPDATE_MAX_PAYLOAD));
         }
@@ -224,7 +226,7 @@ public final class CrashChild {
    */
   private static void warmUpUpdate(Path report, DirectoryLocker locker, SplittableRandom random) throws IOException {
     Path scratch = report.resolveSibling("warmup-" + ProcessHandle.current().pid() + ".bin");
-    try (DirectoryLock l = locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
+    try (DirectoryLock l = locker == null ? null : locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
       for (int i = 0; i < 3; i++) {
         AtomicFileWriter.atomicWrite(scratch, Frame.encode(i, random, 64 * 1024));
         Frame.check(Files.readAllBytes(scratch));
