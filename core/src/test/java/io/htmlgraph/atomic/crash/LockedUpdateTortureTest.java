@@ -105,7 +105,6 @@ class LockedUpdateTortureTest {
     int killsLeavingATemp;
     int tempsSwept;
     int lockDirTempsSwept;
-    int tempsKeptInSweeps; // seen just before a sweep and not removed by it: the live child's
     int sweeps;
     int freshTempsTakenBySweeps; // created by the live child after the listing, before it locked them
     int unreportedMax;
@@ -120,11 +119,11 @@ class LockedUpdateTortureTest {
       return String.format("seed %d, %d kills in %.1f s (%.2f s/kill); %d increments reported, final generation %d, "
               + "%d committed increments unreported (killed between release and report, at most 1 per kill); "
               + "%d kills left a temp, %d temps swept beside the target (+%d owner-record temps in the lock "
-              + "directory), %d sweeps while the live child ran, %d live temps left alone by the first sweep after a kill, %d fresh temps of the live child taken by a sweep "
+              + "directory), %d sweeps while the live child ran, %d fresh temps of the live child taken by a sweep "
               + "before their writer locked them (it drew another name); the parent's longest wait for the lock after "
               + "a kill %.1f ms",
           SEED, kills, seconds, seconds / Math.max(1, kills), increments, finalGeneration, unreportedAtEnd,
-          killsLeavingATemp, tempsSwept, lockDirTempsSwept, sweeps, tempsKeptInSweeps, freshTempsTakenBySweeps, parentLockWaitMaxNanos / 1e6);
+          killsLeavingATemp, tempsSwept, lockDirTempsSwept, sweeps, freshTempsTakenBySweeps, parentLockWaitMaxNanos / 1e6);
     }
   }
 
@@ -168,41 +167,42 @@ class LockedUpdateTortureTest {
           }
         }
 
-        // The victim is dead and the live child keeps updating: sweep both directories now.
-        List<Path> before = temps(data);
-        List<Path> removed = new ArrayList<>();
-        s.tempsSwept += AtomicFiles.cleanupOrphanedTempFiles(data, Duration.ZERO, removed::add);
-        // and again for a while, so that sweeps meet the live child's temps at every step of its writes
-        long sweepUntil = System.nanoTime() + SWEEP_NANOS;
-        while (System.nanoTime() < sweepUntil) {
-          s.tempsSwept += AtomicFiles.cleanupOrphanedTempFiles(data, Duration.ZERO, removed::add);
-          s.sweeps++;
-        }
-        s.lockDirTempsSwept += AtomicFiles.cleanupOrphanedTempFiles(lockDir, Duration.ZERO);
-        // A removed temp the listing did not show was created by the live child after the listing and
-        // taken by the sweep before the child locked it: the child sees the sweep's lock, gives the name
-        // up and draws another (PendingFile.createTemp), so it goes on unaffected, which the checks of
-        // the live child below prove.
-        List<Path> victims = removed.stream().filter(before::contains).toList();
-        assertThat(victims).as("temps of the victim swept after kill %d (one write in progress at most)", s.kills)
-            .hasSizeLessThanOrEqualTo(1);
-        if (!victims.isEmpty()) {
-          s.killsLeavingATemp++;
-        }
-        s.freshTempsTakenBySweeps += removed.size() - victims.size();
-        s.tempsKeptInSweeps += before.size() - victims.size();
-
-        // Under the parent's hold the record stands still and no temp is being written.
+        // Under the parent's hold the record stands still, and the live child writes no temp (it writes
+        // only under the lock): the temps beside the target now are the victim's.
+        List<Path> orphans;
         long asked = System.nanoTime();
         try (DirectoryLock l = parentLocker.lockExclusive(LOCK_TIMEOUT)) {
           s.parentLockWaitMaxNanos = Math.max(s.parentLockWaitMaxNanos, System.nanoTime() - asked);
           long generation = Frame.check(Files.readAllBytes(target));
           int unreported = checkAccounts(slots, generation, s.kills + 1, "after kill " + s.kills);
           s.unreportedMax = Math.max(s.unreportedMax, unreported);
-          assertThat(temps(data)).as("temps beside the target after the sweep of kill %d, under the lock", s.kills)
-              .isEmpty();
-          // (not the lock directory: after 10 ms of this hold the parent writes its own owner record there)
+          orphans = temps(data);
+          assertThat(orphans).as("temps of the victim after kill %d (one write in progress at most)", s.kills)
+              .hasSizeLessThanOrEqualTo(1);
         }
+        if (!orphans.isEmpty()) {
+          s.killsLeavingATemp++;
+        }
+
+        // The victim is dead and the live child updates again: sweep both directories now, and keep
+        // sweeping the target's for a while, so that sweeps meet the live child's temps at every step of
+        // its writes.
+        List<Path> removed = new ArrayList<>();
+        s.tempsSwept += AtomicFiles.cleanupOrphanedTempFiles(data, Duration.ZERO, removed::add);
+        s.lockDirTempsSwept += AtomicFiles.cleanupOrphanedTempFiles(lockDir, Duration.ZERO);
+        long sweepUntil = System.nanoTime() + SWEEP_NANOS;
+        while (System.nanoTime() < sweepUntil) {
+          s.tempsSwept += AtomicFiles.cleanupOrphanedTempFiles(data, Duration.ZERO, removed::add);
+          s.sweeps++;
+        }
+        assertThat(removed).as("temps swept after kill %d", s.kills).containsAll(orphans);
+        for (Path orphan : orphans) {
+          assertThat(orphan).doesNotExist();
+        }
+        // Any other temp removed was one the live child had just created and not yet locked: it saw the
+        // sweep's lock, or that its temp was gone, and drew another name (PendingFile.createTemp). That
+        // it went on unaffected is checked next, and by its exit code at the end.
+        s.freshTempsTakenBySweeps += removed.size() - orphans.size();
         live.assertRunsQuietly("after kill " + s.kills);
         victim.start(random);
         victim.awaitReady(); // it took and released the lock in its warm-up
