@@ -127,7 +127,7 @@ class LockedUpdateTortureTest {
     }
   }
 
-  // 40 to 65 s at load 6 on 2 cores (0.4 to 0.65 s per kill, most of it the restarted JVM's start)
+  // 40 to 80 s at load 5 to 7 on 2 cores (0.4 to 0.8 s per kill, most of it the restarted JVM's start)
   @Test
   @Tag("long")
   void killedUpdatersUnderTheLockLoseNoUpdateCountNoneTwiceAndLeaveNoTempOrLockBehind() throws Exception {
