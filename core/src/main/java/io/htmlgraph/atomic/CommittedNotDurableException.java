@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The write was committed (the target holds the new content, every reader sees it) but a
- * directory sync that {@link Durability#FULL} requires failed, so the new content may not survive a
- * power cut.
+ * directory sync that {@link Durability#FULL} requires failed, or closing the temp file after the
+ * rename reported an error, so the new content may not survive a power cut.
  *
  * <p>Any other {@link IOException} from a commit means the target was not touched. This one means it
  * was: do not write the old content back on the assumption that nothing happened. A failed sync is
@@ -20,11 +20,19 @@ public final class CommittedNotDurableException extends IOException {
 
   /**
    * @param target the committed file
-   * @param cause the failed sync
+   * @param cause the failed sync of its directory
    */
   public CommittedNotDurableException(Path target, IOException cause) {
-    super("committed, not durable: " + target + " holds the new content, but syncing its directory failed: "
-        + cause.getMessage(), cause);
+    this(target, "syncing its directory failed", cause);
+  }
+
+  /**
+   * @param target the committed file
+   * @param what what failed after the rename, for the message
+   * @param cause the failure
+   */
+  public CommittedNotDurableException(Path target, String what, IOException cause) {
+    super("committed, not durable: " + target + " holds the new content, but " + what + ": " + cause.getMessage(), cause);
     this.target = target;
   }
 

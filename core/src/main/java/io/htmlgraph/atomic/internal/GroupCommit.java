@@ -93,6 +93,7 @@ public final class GroupCommit {
     ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, DAEMONS) : null;
     List<Path> committed = new ArrayList<>(targets.size());
     Set<Path> dirs = new LinkedHashSet<>();
+    CommittedNotDurableException closeFailure = null;
     try {
       for (int from = 0; from < targets.size(); from += CHUNK) {
         int to = Math.min(targets.size(), from + CHUNK);
@@ -113,6 +114,10 @@ public final class GroupCommit {
           }
           committed.add(targets.get(from + i));
           dirs.addAll(staged[i].directoriesToSync());
+          if (closeFailure == null && staged[i].closeFailure() != null) {
+            closeFailure = new CommittedNotDurableException(targets.get(from + i),
+                "closing its temp file after the rename failed", staged[i].closeFailure());
+          }
         }
       }
     } finally {
@@ -125,9 +130,15 @@ public final class GroupCommit {
         try {
           FileSync.syncDirectory(dir);
         } catch (IOException e) {
+          if (closeFailure != null) {
+            e.addSuppressed(closeFailure);
+          }
           throw new CommittedNotDurableException(dir, e);
         }
       }
+    }
+    if (closeFailure != null) {
+      throw closeFailure;
     }
   }
 

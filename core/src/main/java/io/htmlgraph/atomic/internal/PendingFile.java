@@ -14,10 +14,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,7 @@ public final class PendingFile {
   private FileChannel channel;
   private Path landing; // the temp beside the target when staged
   private Path published; // the temp that became the target
+  private IOException closeFailure; // closing the temp after its rename failed
   private State state = State.OPEN;
   private Throwable failure;
 
@@ -166,11 +169,13 @@ public final class PendingFile {
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
       FileChannel ch;
+      Object key;
       try {
         LiveTemps.beginCreating();
         try {
           ch = FileChannel.open(candidate, CREATE, attrs);
           LiveTemps.register(candidate);
+          key = fileKeyOf(candidate);
         } finally {
           LiveTemps.endCreating();
         }
@@ -182,8 +187,10 @@ public final class PendingFile {
       }
       boolean ok = false;
       try {
-        if (!proveLife(ch)) {
-          // a sweep in another process holds it and is about to delete it: draw another name
+        if (!proveLife(ch) || !stillNamed(candidate, key)) {
+          // a sweep in another process holds it and is about to delete it, or it did so before the
+          // lock was taken (the writer would then write into an unlinked file whose rename fails):
+          // draw another name
           ch.close();
           LiveTemps.unregister(candidate);
           continue;
@@ -199,6 +206,26 @@ public final class PendingFile {
         }
       }
     }
+  }
+
+  /** @return the file key (device, inode) of {@code p}, or null if it is gone or the file system has none */
+  private static Object fileKeyOf(Path p) {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException gone) {
+      return null;
+    }
+  }
+
+  /**
+   * Once this writer holds the lock on its temp no sweep can delete it; this tells whether one did just
+   * before, between the creation and the lock.
+   */
+  private static boolean stillNamed(Path candidate, Object key) {
+    if (key == null) {
+      return Files.exists(candidate, LinkOption.NOFOLLOW_LINKS);
+    }
+    return key.equals(fileKeyOf(candidate));
   }
 
   private static boolean proveLife(FileChannel ch) throws IOException {
@@ -313,9 +340,23 @@ public final class PendingFile {
           FileSync.syncDirectory(dir);
         }
       } catch (IOException e) {
+        if (closeFailure != null) {
+          e.addSuppressed(closeFailure);
+        }
         throw new CommittedNotDurableException(target, e);
       }
     }
+    if (closeFailure != null) {
+      throw new CommittedNotDurableException(target, "closing its temp file after the rename failed", closeFailure);
+    }
+  }
+
+  /**
+   * @return the error of closing the temp after its rename (the target then holds the new content, but
+   *     the file system reported a problem, so it is not known to be durable), or null
+   */
+  public IOException closeFailure() {
+    return closeFailure;
   }
 
   /*
@@ -361,8 +402,14 @@ public final class PendingFile {
   }
 
   /**
-   * Phase 2 of the commit: closes the temp and renames it onto the target (or links it, with
-   * no-clobber). Syncs no directory. Requires {@link #syncData()} first.
+   * Phase 2 of the commit: renames the temp onto the target (or links it, with no-clobber), then
+   * closes it. Syncs no directory. Requires {@link #syncData()} first.
+   *
+   * <p>The temp stays open, and so keeps its OS lock (its proof of life), until it has become the
+   * target: closed before the rename, it would be an unlocked {@code .tmp-} file that a sweep in
+   * another process may delete, and the rename would then fail (seen in LockedUpdateTortureTest). A
+   * failure to close after the rename cannot undo the commit; it is kept in {@link #closeFailure()}
+   * and reported by {@link #commit()} as {@link CommittedNotDurableException}.
    *
    * @throws IOException if the rename fails: the temp is removed, the target untouched
    */
@@ -371,10 +418,14 @@ public final class PendingFile {
       throw new IllegalStateException("publishSynced before syncData: " + target + " is " + state);
     }
     try {
-      FileChannel ch = channel;
-      channel = null;
-      ch.close();
-      Path ready = staged ? copyBeside() : temp;
+      Path ready = temp;
+      if (staged) {
+        // the staged temp is only a source now: close it (an error here still changes nothing)
+        FileChannel staging = channel;
+        channel = null;
+        staging.close();
+        ready = copyBeside();
+      }
       if (copyTimes && metadataSource != null) {
         metadataSource.copyTimesTo(ready);
       }
@@ -382,6 +433,13 @@ public final class PendingFile {
     } catch (Throwable t) {
       discard(t);
       throw t;
+    }
+    FileChannel ch = channel;
+    channel = null;
+    try {
+      ch.close();
+    } catch (IOException e) {
+      closeFailure = e;
     }
     state = State.COMMITTED;
     LiveTemps.unregister(temp);
@@ -436,28 +494,35 @@ public final class PendingFile {
         throw crossDevice;
       }
       // a tempDir on a bind mount of the same device: not caught by the device check
+      FileChannel first = channel;
+      channel = null;
+      first.close();
       Path beside = copyBeside();
       Files.move(beside, dest, StandardCopyOption.ATOMIC_MOVE);
       return beside;
     }
   }
 
-  /** Copies the closed temp into a new temp beside the target (synced as asked); removes the first. */
+  /**
+   * Copies the closed temp into a new temp beside the target (synced as asked), removes the first,
+   * and leaves the copy open in {@link #channel}, so that it keeps its lock until its rename.
+   */
   private Path copyBeside() throws IOException {
     Temp t = createTemp(destDir);
     landing = t.path();
-    try (FileChannel out = t.channel(); FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
+    channel = t.channel();
+    try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
       long size = in.size();
       long done = 0;
       while (done < size) {
-        long n = in.transferTo(done, size - done, out);
+        long n = in.transferTo(done, size - done, channel);
         if (n <= 0) {
           throw new IOException("temp " + temp + " ended after " + done + " of " + size + " bytes");
         }
         done += n;
       }
       if (options.durability() != Durability.NONE) {
-        out.force(false);
+        channel.force(false);
       }
     }
     Files.delete(temp);

@@ -83,6 +83,41 @@ final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
+  /** @return the next line of output if one came already, else null (also at end of output) */
+  String pollLine() {
+    String line = lines.poll();
+    if (EOF.equals(line)) {
+      lines.add(EOF);
+      return null;
+    }
+    return line;
+  }
+
+  /** @return whether the child runs */
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** @return the child's process id */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Closes the child's stdin (the {@code update} child stops after its update in progress) and waits for
+   * its exit.
+   *
+   * @return the exit code
+   * @throws IOException if it did not exit within {@code timeoutMillis}
+   */
+  int endInputAndWait(long timeoutMillis) throws IOException, InterruptedException {
+    stdin.close();
+    if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new IOException("child " + process.pid() + " still runs " + timeoutMillis + " ms after its input ended");
+    }
+    return process.exitValue();
+  }
+
   /** Kills the child with SIGKILL and waits until it is dead. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -102,7 +137,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Reads the report file of a {@code loop} child: one {@code {generation, nanoTime}} per call that
+   * Reads the report file of a {@code loop} or {@code update} child: one {@code {generation, nanoTime}} per call that
    * returned, in order. Call it once the child is dead.
    */
   static List<long[]> reported(Path report) throws IOException {

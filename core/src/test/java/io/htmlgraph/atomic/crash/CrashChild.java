@@ -2,6 +2,8 @@ package io.htmlgraph.atomic.crash;
 
 import io.htmlgraph.atomic.AtomicFileOutputStream;
 import io.htmlgraph.atomic.AtomicFileWriter;
+import io.htmlgraph.atomic.DirectoryLock;
+import io.htmlgraph.atomic.DirectoryLocker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +31,14 @@ import java.util.SplittableRandom;
  *       ({@link AtomicFileOutputStream}, written in random chunks with flushes between), or
  *       {@code naive} (truncate and write in place in chunks, no sync: the protocol the tests must
  *       catch).
+ *   <li>{@code update TARGET LOCKDIR REPORT [SEED]}: read-modify-write under the lock, forever: holding
+ *       the exclusive lock of LOCKDIR (a {@link DirectoryLocker}, 30 s timeout), reads the record in
+ *       TARGET (generation g) and replaces it with generation g+1 (random size up to 1 MiB); once the
+ *       lock is released, appends {@code G g+1 t} to REPORT as {@code loop} does. Several such children
+ *       share one target: a lost update or a double count shows as a generation reported twice or a
+ *       target behind the reports. A line {@code stop} or the end of stdin stops it after the update in
+ *       progress (exit 0, after printing {@code STOPPED}). LOCKDIR {@code -} updates without the lock: the race the
+ *       test must catch.
  *   <li>{@code hold TARGET}: opens a writer on TARGET, writes and flushes a record, prints
  *       {@code TEMP path}, and waits: a line {@code commit} on stdin commits, end of input discards.
  *   <li>{@code syscalls DIR}: one {@code FULL} commit through each streaming writer, with flushes
@@ -45,6 +56,8 @@ public final class CrashChild {
         exitWhenParentDies();
         loop(Path.of(args[1]), args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]), Path.of(args[5]), out);
       }
+      case "update" -> update(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]),
+          args.length > 4 ? Long.parseLong(args[4]) : ProcessHandle.current().pid(), out);
       case "hold" -> hold(Path.of(args[1]), out);
       case "syscalls" -> syscalls(Path.of(args[1]));
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -139,6 +152,84 @@ public final class CrashChild {
         AtomicFileWriter.atomicWrite(scratch, record);
       } else {
         streamed(scratch, record, random);
+      }
+    }
+    Files.delete(scratch);
+  }
+
+  private static final int UPDATE_MAX_PAYLOAD = (1 << 20) - Frame.HEADER - Frame.TRAILER;
+  private static final Duration UPDATE_LOCK_TIMEOUT = Duration.ofSeconds(30);
+
+  private static void update(Path target, Path lockDir, Path report, long seed, PrintStream out) {
+    SplittableRandom random = new SplittableRandom(seed);
+    // set by the stdin watcher: "stop" or the end of input (the parent is done, or dead)
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watch = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
+          // nothing else is sent
+        }
+      } catch (IOException e) {
+        // the pipe is gone: the same thing
+      }
+      stop.set(true);
+      // an orphan must not live on: if the update in progress does not end (it waits for the lock at
+      // most 30 s), halt
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      Runtime.getRuntime().halt(4);
+    }, "parent-watch");
+    watch.setDaemon(true);
+    watch.start();
+    try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND)) {
+      // "-": no lock, the read-modify-write race the test of the tester must catch
+      DirectoryLocker locker = lockDir.toString().equals("-") ? null : new DirectoryLocker(lockDir);
+      warmUpUpdate(report, locker, random);
+      out.println("READY");
+      out.flush();
+      long updates = 0;
+      while (!stop.get()) {
+        long next;
+        try (DirectoryLock l = locker == null ? null : locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
+          next = Frame.check(Files.readAllBytes(target)) + 1;
+          AtomicFileWriter.atomicWrite(target, Frame.encode(next, random, UPDATE_MAX_PAYLOAD));
+        }
+        // reported after the release, so a kill between the two leaves one committed increment
+        // unreported (never a reported one uncommitted)
+        ByteBuffer line = ByteBuffer.wrap(("G " + next + " " + System.nanoTime() + "\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        while (line.hasRemaining()) {
+          reports.write(line);
+        }
+        updates++;
+      }
+      out.println("STOPPED " + updates);
+      out.flush();
+      System.exit(0);
+    } catch (IOException | RuntimeException e) {
+      // a lock timeout, a torn record, a temp swept from under us: the parent sees the line and fails
+      e.printStackTrace(); // to the test's stderr: where it happened
+      out.println("E " + e);
+      out.flush();
+      System.exit(3);
+    }
+  }
+
+  /**
+   * Loads the classes of the update path before READY (as {@link #warmUp} does for {@code loop}): takes
+   * and releases the lock once and writes a scratch file beside REPORT, outside the directory the
+   * parent sweeps, so that a child killed while warming up leaves no temp there.
+   */
+  private static void warmUpUpdate(Path report, DirectoryLocker locker, SplittableRandom random) throws IOException {
+    Path scratch = report.resolveSibling("warmup-" + ProcessHandle.current().pid() + ".bin");
+    try (DirectoryLock l = locker == null ? null : locker.lockExclusive(UPDATE_LOCK_TIMEOUT)) {
+      for (int i = 0; i < 3; i++) {
+        AtomicFileWriter.atomicWrite(scratch, Frame.encode(i, random, 64 * 1024));
+        Frame.check(Files.readAllBytes(scratch));
       }
     }
     Files.delete(scratch);
