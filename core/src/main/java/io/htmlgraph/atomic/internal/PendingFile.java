@@ -364,7 +364,7 @@ public final class PendingFile {
    * each directory once: syncData() for every file, then publishSynced() for every file, then one
    * sync of each directory of directoriesToSync(). commit() above is the three in a row for one file.
    * The temp stays open (and so keeps its OS lock, the proof of life towards sweeps in other
-   * processes) until publishSynced() closes it just before the rename.
+   * processes) until publishSynced() has renamed it, and only then closes it.
    */
 
   /**
