@@ -81,8 +81,10 @@ public final class Main implements Runnable {
     main.stdin = stdin;
     CommandLine cl = new CommandLine(main.spec());
     String wanted = args == null ? null : subcommandName(args);
+    // `atomic --version` alone prints no usage, so it needs no subcommand (each costs start-up)
+    boolean versionOnly = args != null && args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     for (String name : COMMANDS) {
-      if (wanted == null || wanted.equals(name)) {
+      if (!versionOnly && (wanted == null || wanted.equals(name))) {
         cl.addSubcommand(name, subcommand(name, main));
       }
     }
