@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * The workload the launcher runs once, under {@code -XX:ArchiveClassesAtExit}, to make the class-data
+ * The workload the launcher runs once, with {@code -XX:DumpLoadedClassList}, to make the class-data
  * sharing archive that lets {@code atomic} start in a fraction of the time: every class a short
  * command loads (picocli's parsing and help, the writers, the readers, the error path) ends up in the
  * archive. Works in a temp directory it removes. Hidden: not for users.
@@ -22,6 +22,11 @@ final class CdsTraining implements Callable<Integer> {
     Path dir = Files.createTempDirectory("atomic-cds-");
     try {
       String f = dir.resolve("f.txt").toString();
+      // the fast path of a plain `atomic write` (FastWrite), then the same through picocli
+      fast("hello\n", "write", f);
+      fast("hello\n", "write", "--durability", "file", "--mode=0600", "--no-clobber", dir.resolve("n.txt").toString());
+      fast("", "write", dir.toString()); // an error: a directory as FILE
+      fast("{\"a\": [1, 2.5, true, null]}", "write", "--json", dir.resolve("j.json").toString());
       run("hello\n", "write", f);
       run("", "write", "--durability", "none", "--mode", "0644", f);
       run("", "read", f);
@@ -41,6 +46,11 @@ final class CdsTraining implements Callable<Integer> {
       CheckCommand.deleteTree(dir);
     }
     return 0;
+  }
+
+  private static void fast(String stdin, String... args) {
+    PrintWriter sink = new PrintWriter(Writer.nullWriter());
+    FastWrite.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), sink);
   }
 
   private static void run(String stdin, String... args) {

@@ -85,7 +85,7 @@ final class Converters {
     @Override
     public FileMode convert(String value) {
       String v = value.trim();
-      if (!v.matches("0?[0-7]{1,3}")) {
+      if (!isOctalMode(v)) {
         throw new TypeConversionException("'" + value + "' is not an octal file mode from 000 to 0777 (example: 0644)");
       }
       int bits = Integer.parseInt(v, 8);
@@ -96,6 +96,24 @@ final class Converters {
         }
       }
       return new FileMode(set, bits);
+    }
+
+    /**
+     * {@code 0?[0-7]{1,3}}, checked by hand: a regex would load and initialise java.util.regex on the
+     * start-up path of {@code atomic write --mode}.
+     */
+    private static boolean isOctalMode(String v) {
+      int n = v.length();
+      if (n < 1 || n > 4 || (n == 4 && v.charAt(0) != '0')) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        char c = v.charAt(i);
+        if (c < '0' || c > '7') {
+          return false;
+        }
+      }
+      return true;
     }
   }
 }

@@ -8,50 +8,92 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code atomic write FILE}: standard input becomes FILE, atomically and durably. */
-@Command(
-    name = "write",
-    mixinStandardHelpOptions = true,
-    header = "Replace FILE with standard input, atomically and durably (a crash-safe sponge).",
-    description = {
-      "Reads standard input to its end, then replaces FILE with it atomically and durably.",
-      "Input is streamed to a temp file beside FILE in constant memory; FILE changes only when all of it "
-          + "arrived and was synced, so `sort f | atomic write f` works like sponge(1) and an error or crash "
-          + "at any moment leaves FILE as it was. A replaced FILE keeps its mode and owner; a symbolic link "
-          + "is written through."
-    })
+/**
+ * {@code atomic write FILE}: standard input becomes FILE, atomically and durably.
+ *
+ * <p>Built with picocli's programmatic API ({@link #spec}), not annotations: this is the command a
+ * shell pipeline runs again and again, and annotation reflection was half of its start-up time.
+ */
 final class WriteCommand implements Callable<Integer> {
-  @ParentCommand Main main;
+  final Main main;
 
-  @Parameters(paramLabel = "FILE", description = "The file to create or replace.")
   Path file;
-
-  @Option(names = "--durability", paramLabel = "LEVEL", defaultValue = "full",
-      converter = Converters.DurabilityConverter.class, completionCandidates = Converters.DurabilityNames.class,
-      description = "none (atomic only), file (data synced before the rename) or full (and the directory "
-          + "synced after it: survives a power cut). Default: ${DEFAULT-VALUE}.")
   Durability durability;
-
-  @Option(names = "--mode", paramLabel = "MODE", converter = Converters.FileModeConverter.class,
-      description = "Give FILE exactly this octal mode, e.g. 0644 (default: keep the replaced file's, or the umask's).")
   Converters.FileMode mode;
-
-  @Option(names = "--no-clobber", description = "Fail, changing nothing, if FILE exists (checked atomically at the commit).")
   boolean noClobber;
-
-  @Option(names = "--json",
-      description = "Input must be one JSON value; it is written in the library's JSON format (indent 2, "
-          + "the bytes of the Python original's atomic_json_write). Invalid input changes nothing.")
   boolean json;
-
-  @Option(names = "--temp-dir", paramLabel = "DIR",
-      description = "Write the temp file in DIR first (default: FILE's directory). Still atomic on another file system.")
   Path tempDir;
+
+  WriteCommand(Main main) {
+    this.main = main;
+  }
+
+  /** @return the model of {@code cmd}: its name, help, options and FILE, each bound to a field of {@code cmd} */
+  static CommandSpec spec(WriteCommand cmd) {
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(cmd);
+    spec.name("write");
+    spec.usageMessage()
+        .header("Replace FILE with standard input, atomically and durably (a crash-safe sponge).")
+        .description(
+            "Reads standard input to its end, then replaces FILE with it atomically and durably.",
+            "Input is streamed to a temp file beside FILE in constant memory; FILE changes only when all of it "
+                + "arrived and was synced, so `sort f | atomic write f` works like sponge(1) and an error or crash "
+                + "at any moment leaves FILE as it was. A replaced FILE keeps its mode and owner; a symbolic link "
+                + "is written through.");
+    Main.addStandardHelpOptions(spec);
+    spec.addPositional(PositionalParamSpec.builder()
+        .index("0")
+        .arity("1")
+        .required(true)
+        .paramLabel("FILE")
+        .type(Path.class)
+        .description("The file to create or replace.")
+        .getter(new Field(cmd, Field.FILE)).setter(new Field(cmd, Field.FILE))
+        .build());
+    spec.addOption(OptionSpec.builder("--durability")
+        .paramLabel("LEVEL")
+        .type(Durability.class)
+        .defaultValue("full")
+        .converters(new Converters.DurabilityConverter())
+        .completionCandidates(new Converters.DurabilityNames())
+        .description("none (atomic only), file (data synced before the rename) or full (and the directory "
+            + "synced after it: survives a power cut). Default: ${DEFAULT-VALUE}.")
+        .getter(new Field(cmd, Field.DURABILITY)).setter(new Field(cmd, Field.DURABILITY))
+        .build());
+    spec.addOption(OptionSpec.builder("--mode")
+        .paramLabel("MODE")
+        .type(Converters.FileMode.class)
+        .converters(new Converters.FileModeConverter())
+        .description("Give FILE exactly this octal mode, e.g. 0644 (default: keep the replaced file's, or the umask's).")
+        .getter(new Field(cmd, Field.MODE)).setter(new Field(cmd, Field.MODE))
+        .build());
+    spec.addOption(OptionSpec.builder("--no-clobber")
+        .type(boolean.class)
+        .initialValue(false)
+        .description("Fail, changing nothing, if FILE exists (checked atomically at the commit).")
+        .getter(new Field(cmd, Field.NO_CLOBBER)).setter(new Field(cmd, Field.NO_CLOBBER))
+        .build());
+    spec.addOption(OptionSpec.builder("--json")
+        .type(boolean.class)
+        .initialValue(false)
+        .description("Input must be one JSON value; it is written in the library's JSON format (indent 2, "
+            + "the bytes of the Python original's atomic_json_write). Invalid input changes nothing.")
+        .getter(new Field(cmd, Field.JSON)).setter(new Field(cmd, Field.JSON))
+        .build());
+    spec.addOption(OptionSpec.builder("--temp-dir")
+        .paramLabel("DIR")
+        .type(Path.class)
+        .description("Write the temp file in DIR first (default: FILE's directory). Still atomic on another file system.")
+        .getter(new Field(cmd, Field.TEMP_DIR)).setter(new Field(cmd, Field.TEMP_DIR))
+        .build());
+    return spec;
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -78,5 +120,54 @@ final class WriteCommand implements Callable<Integer> {
       b.permissions(mode.permissions());
     }
     return b.build();
+  }
+
+  /**
+   * Binds an option to one field of the command: what the annotations' reflection did, in a plain
+   * class (a lambda per option would spin a class each at start-up).
+   */
+  private static final class Field implements IGetter, ISetter {
+    static final int FILE = 0;
+    static final int DURABILITY = 1;
+    static final int MODE = 2;
+    static final int NO_CLOBBER = 3;
+    static final int JSON = 4;
+    static final int TEMP_DIR = 5;
+
+    private final WriteCommand cmd;
+    private final int field;
+
+    Field(WriteCommand cmd, int field) {
+      this.cmd = cmd;
+      this.field = field;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get() {
+      Object v = switch (field) {
+        case FILE -> cmd.file;
+        case DURABILITY -> cmd.durability;
+        case MODE -> cmd.mode;
+        case NO_CLOBBER -> cmd.noClobber;
+        case JSON -> cmd.json;
+        default -> cmd.tempDir;
+      };
+      return (T) v;
+    }
+
+    @Override
+    public <T> T set(T value) {
+      T old = get();
+      switch (field) {
+        case FILE -> cmd.file = (Path) value;
+        case DURABILITY -> cmd.durability = (Durability) value;
+        case MODE -> cmd.mode = (Converters.FileMode) value;
+        case NO_CLOBBER -> cmd.noClobber = (Boolean) value;
+        case JSON -> cmd.json = (Boolean) value;
+        default -> cmd.tempDir = (Path) value;
+      }
+      return old;
+    }
   }
 }

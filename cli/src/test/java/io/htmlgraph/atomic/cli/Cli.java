@@ -31,6 +31,12 @@ final class Cli {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** @return the whole command line, every subcommand built, printing nowhere */
+  static picocli.CommandLine commandLine() {
+    PrintWriter sink = new PrintWriter(new StringWriter());
+    return Main.commandLine(new ByteArrayInputStream(new byte[0]), sink, sink);
+  }
+
   /** @return the names in {@code dir}, sorted */
   static List<String> list(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir)) {

@@ -39,7 +39,7 @@ class ConvertersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0999", "rw-r--r--", "01777", "", "8"})
+  @ValueSource(strings = {"0999", "rw-r--r--", "01777", "", "8", "1777", "00777", " ", "0x1"})
   void badModes(String text) {
     assertThatThrownBy(() -> new Converters.FileModeConverter().convert(text)).isInstanceOf(TypeConversionException.class);
   }

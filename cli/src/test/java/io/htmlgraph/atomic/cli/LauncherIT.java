@@ -38,6 +38,23 @@ class LauncherIT {
   }
 
   @Test
+  void aPlainWriteStartsFromTheClassDataArchiveWithoutPicocli() throws Exception {
+    // What keeps `atomic write` short (a timing belongs in a benchmark, not here): its classes come
+    // from the class-data sharing archive and the command line is parsed without picocli (FastWrite).
+    // The first run may build and train; the second one logs its class loading.
+    Launcher.Result r = Launcher.shell(dir, "echo warm | \"$ATOMIC\" write warm.txt && "
+        + "echo data | JAVA_TOOL_OPTIONS=-Xlog:class+load:file=classes.log \"$ATOMIC\" write out.txt");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("data\n");
+    String log = Files.readString(dir.resolve("classes.log"));
+    assertThat(log)
+        .contains("io.htmlgraph.atomic.cli.FastWrite source: shared objects file")
+        .contains("io.htmlgraph.atomic.AtomicFileOutputStream source: shared objects file")
+        // picocli's parser and model never run (a few of its types are linked from Main, not used)
+        .doesNotContain("picocli.CommandLine$Interpreter", "picocli.CommandLine$Model$CommandSpec ");
+  }
+
+  @Test
   void writeRewritesAFileInPlaceLikeSponge() throws Exception {
     Files.writeString(dir.resolve("f"), "pear\napple\nfig\n");
     Launcher.Result r = Launcher.shell(dir, "sort f | \"$ATOMIC\" write f && cat f");
