@@ -102,9 +102,4 @@ public final class LiveTemps {
     }
     return false;
   }
-
-  /** @return how many writers are open in this JVM (for tests and diagnostics) */
-  public static int count() {
-    return LIVE.size();
-  }
 }

@@ -5,7 +5,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,9 +71,7 @@ public final class Paths2 {
       if (!Files.isSymbolicLink(current)) {
         return current;
       }
-      Path link = Files.readSymbolicLink(current);
-      Path parent = current.getParent();
-      current = parent == null ? link : parent.resolve(link);
+      current = readLink(current);
     }
     throw new FileSystemException(p.toString(), null, "too many levels of symbolic links");
   }
@@ -103,8 +100,6 @@ public final class Paths2 {
         if (!Files.isDirectory(d)) {
           throw raced;
         }
-      } catch (NoSuchFileException e) {
-        throw e;
       }
     }
     return created;
