@@ -124,18 +124,20 @@ public final class FileMetadata {
    * Gives {@code temp} this file's owner, group, mode and user xattrs, as far as the process may set
    * them: {@code chown} to another user needs privileges, and without them the temp keeps the
    * writer's ownership (as any rewrite by that user would).
+   *
+   * @param current what {@link #read} just gave for {@code temp}: only what differs is set
    */
-  public void copyTo(Path temp, Path source, boolean withMode) throws IOException {
-    if (hasUnixView(temp) && uid >= 0) {
-      Map<String, Object> t = Files.readAttributes(temp, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
-      if ((Integer) t.get("uid") != uid) {
-        tryChown(temp, "unix:uid", uid);
+  public void copyTo(Path temp, FileMetadata current, Path source, boolean withMode) throws IOException {
+    if (hasUnixView(temp) && uid >= 0 && current.uid >= 0) {
+      boolean chowned = false;
+      if (current.uid != uid) {
+        chowned = tryChown(temp, "unix:uid", uid);
       }
-      if ((Integer) t.get("gid") != gid) {
-        tryChown(temp, "unix:gid", gid);
+      if (current.gid != gid) {
+        chowned |= tryChown(temp, "unix:gid", gid);
       }
       // chown clears setuid and setgid, so the mode goes last
-      if (withMode && (((Integer) t.get("mode") & 07777) != mode)) {
+      if (withMode && (chowned || current.mode != mode)) {
         Files.setAttribute(temp, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
       }
     } else if (posix != null) {
@@ -169,11 +171,14 @@ public final class FileMetadata {
     }
   }
 
-  private static void tryChown(Path temp, String attribute, int id) throws IOException {
+  /** @return whether the owner or group was changed */
+  private static boolean tryChown(Path temp, String attribute, int id) throws IOException {
     try {
       Files.setAttribute(temp, attribute, id, LinkOption.NOFOLLOW_LINKS);
+      return true;
     } catch (FileSystemException notPermitted) {
       Log.get().log(Level.DEBUG, "cannot set {0}={1} on {2}: {3}", attribute, id, temp, notPermitted.getMessage());
+      return false;
     }
   }
 

@@ -19,7 +19,6 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,13 +168,11 @@ public final class PendingFile {
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
       FileChannel ch;
-      Object key;
       try {
         LiveTemps.beginCreating();
         try {
           ch = FileChannel.open(candidate, CREATE, attrs);
           LiveTemps.register(candidate);
-          key = fileKeyOf(candidate);
         } finally {
           LiveTemps.endCreating();
         }
@@ -187,15 +184,20 @@ public final class PendingFile {
       }
       boolean ok = false;
       try {
-        if (!proveLife(ch) || !stillNamed(candidate, key)) {
-          // a sweep in another process holds it and is about to delete it, or it did so before the
-          // lock was taken (the writer would then write into an unlinked file whose rename fails):
-          // draw another name
+        // One stat, after the lock: once this writer holds the lock no sweep can delete the temp, and
+        // the stat tells whether one did so just before (the writer would then write into an unlinked
+        // file whose rename fails). A name still there is this writer's own: names are random and
+        // created with O_EXCL, so no one else recreates a swept one. The stat also gives the owner and
+        // mode that the metadata copy compares against.
+        FileMetadata created = proveLife(ch) ? FileMetadata.read(candidate) : null;
+        if (created == null || !created.exists()) {
+          // a sweep in another process holds it and is about to delete it, or it already did: draw
+          // another name
           ch.close();
           LiveTemps.unregister(candidate);
           continue;
         }
-        applyMetadata(candidate);
+        applyMetadata(candidate, created);
         ok = true;
         return new Temp(candidate, ch);
       } finally {
@@ -206,26 +208,6 @@ public final class PendingFile {
         }
       }
     }
-  }
-
-  /** @return the file key (device, inode) of {@code p}, or null if it is gone or the file system has none */
-  private static Object fileKeyOf(Path p) {
-    try {
-      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-    } catch (IOException gone) {
-      return null;
-    }
-  }
-
-  /**
-   * Once this writer holds the lock on its temp no sweep can delete it; this tells whether one did just
-   * before, between the creation and the lock.
-   */
-  private static boolean stillNamed(Path candidate, Object key) {
-    if (key == null) {
-      return Files.exists(candidate, LinkOption.NOFOLLOW_LINKS);
-    }
-    return key.equals(fileKeyOf(candidate));
   }
 
   private static boolean proveLife(FileChannel ch) throws IOException {
@@ -242,10 +224,10 @@ public final class PendingFile {
     }
   }
 
-  private void applyMetadata(Path file) throws IOException {
+  private void applyMetadata(Path file, FileMetadata current) throws IOException {
     if (metadataSource != null) {
       boolean withMode = options.permissions().isEmpty();
-      metadataSource.copyTo(file, metadataSourcePath != null ? metadataSourcePath : dest, withMode);
+      metadataSource.copyTo(file, current, metadataSourcePath != null ? metadataSourcePath : dest, withMode);
     }
     if (options.permissions().isPresent()) {
       FileMetadata.setPermissions(file, options.permissions().get());
