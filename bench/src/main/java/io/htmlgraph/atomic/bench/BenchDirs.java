@@ -19,8 +19,12 @@ final class BenchDirs {
 
   /** A fresh, empty directory under the root. */
   static Path fresh(String name) throws IOException {
-    Path dir = Files.createTempDirectory(root(), name + "-");
-    return dir;
+    return fresh(root(), name);
+  }
+
+  /** A fresh, empty directory under {@code root}. */
+  static Path fresh(Path root, String name) throws IOException {
+    return Files.createTempDirectory(root, name + "-");
   }
 
   static void deleteTree(Path dir) throws IOException {

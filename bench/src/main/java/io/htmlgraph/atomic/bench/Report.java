@@ -50,6 +50,14 @@ final class Report {
     return met ? "met" : "**missed**";
   }
 
+  /**
+   * Whether {@code ratio} reaches {@code target}; a miss shows three decimals, so that a ratio printed
+   * as the target's two ("0.95×") but below it reads as what it is.
+   */
+  static String verdict(double ratio, double target) {
+    return ratio >= target ? "met" : String.format(Locale.ROOT, "**missed** (%.3f×)", ratio);
+  }
+
   void writeTo(Path out) throws IOException {
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());

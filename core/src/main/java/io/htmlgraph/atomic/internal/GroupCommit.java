@@ -63,10 +63,11 @@ public final class GroupCommit {
   /** At most this many temps are open at once. */
   public static final int CHUNK = 256;
   /**
-   * Threads that stage files at once. Measured on ext4 on a virtual disk (docs/benchmarks.md, workload
-   * 3, 1,000 files of 100 B): 1 thread about 530 files/s (the gain over separate writes is then the
-   * single directory sync), 4 about 1,100, 32 about 1,200, 64 about 1,000: concurrent syncs share
-   * journal commits up to a few dozen, beyond which the threads only contend.
+   * Threads that stage files at once. Measured here (docs/benchmarks.md, workload 3, 1,000 files of
+   * 100 B): on a journaled ext4, 1 thread 850 files/s, 4 about 1,800, 16 about 4,500, 32 about 5,800,
+   * 64 about 6,400 (concurrent syncs join one jbd2 commit: about 100 commits for the 1,000 files instead
+   * of 2,000); on an ext4 without a journal 32 did best (about 6,700; 64 about 5,300). Beyond 64 the
+   * threads only contend (128 and 256 were slower on both).
    */
   public static final int DEFAULT_PARALLELISM = 32;
 
