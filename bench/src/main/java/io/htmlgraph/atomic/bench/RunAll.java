@@ -293,7 +293,7 @@ public final class RunAll {
   private void smallReplace() throws Exception {
     int[] sizes = quick ? new int[] {100} : new int[] {100, 4096};
     Durability[] levels = Durability.values();
-    int rounds = quick ? 2 : 10;
+    int rounds = quick ? 2 : 30;
     long slice = quick ? 50 : 250;
     Report o = out();
     o.line("## 1. Atomic replace of one small file").blank();
