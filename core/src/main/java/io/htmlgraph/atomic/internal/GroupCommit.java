@@ -64,10 +64,10 @@ public final class GroupCommit {
   public static final int CHUNK = 256;
   /**
    * Threads that stage files at once. Measured here (docs/benchmarks.md, workload 3, 1,000 files of
-   * 100 B): on a journaled ext4, 1 thread 850 files/s, 4 about 1,800, 16 about 4,500, 32 about 5,800,
-   * 64 about 6,400 (concurrent syncs join one jbd2 commit: about 100 commits for the 1,000 files instead
-   * of 2,000); on an ext4 without a journal 32 did best (about 6,700; 64 about 5,300). Beyond 64 the
-   * threads only contend (128 and 256 were slower on both).
+   * 100 B): on a journaled ext4, 1 thread about 1,000 files/s, 4 about 2,000, 16 about 4,900, 32 about
+   * 6,400, 64 about 7,100 (concurrent syncs join one jbd2 commit: about 100 commits for the 1,000 files
+   * instead of 2,000); on an ext4 without a journal 32 did best (about 7,200; 64 about 6,400). Beyond 64
+   * the threads only contend (128 and 256 were slower on both).
    */
   public static final int DEFAULT_PARALLELISM = 32;
 
