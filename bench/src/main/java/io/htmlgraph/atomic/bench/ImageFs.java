@@ -9,28 +9,33 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A journaled ext4 (mkfs defaults: {@code data=ordered}, jbd2) in a sparse image file, loop-mounted
- * under {@code bench/target}: the file system most Linux machines write to. The workloads whose
- * figures depend on the journal (the group commit) run on it as well as on the work directory, whose
- * disk may be set up otherwise (the one measured here has no journal). Needs Linux, root, {@code
- * mkfs.ext4} and loop devices; {@link #mount} says why when one is missing.
+ * A file system made with its mkfs defaults in a sparse image file, loop-mounted under the work
+ * directory: journaled ext4 ({@code data=ordered}, jbd2), the file system most Linux machines write
+ * to, or XFS. The workloads whose figures depend on the journal (the group commit) run on these as
+ * well as on the work directory, whose disk may be set up otherwise (the one measured here has no
+ * journal). Needs Linux, root, {@code mkfs.<type>} and loop devices; {@link #mount} says why when one
+ * is missing.
  */
-final class Ext4Image implements AutoCloseable {
+final class ImageFs implements AutoCloseable {
   private final Path image;
   private final Path mountPoint;
 
-  private Ext4Image(Path image, Path mountPoint) {
+  private ImageFs(Path image, Path mountPoint) {
     this.image = image;
     this.mountPoint = mountPoint;
   }
 
-  /** The mounted image, or an {@link IOException} whose message says why there is none. */
-  static Ext4Image mount(Path underDir, long bytes) throws IOException {
+  /**
+   * @param type {@code ext4} or {@code xfs}
+   * @return the mounted image
+   * @throws IOException whose message says why there is none
+   */
+  static ImageFs mount(String type, Path underDir, long bytes) throws IOException {
     if (!System.getProperty("os.name").equals("Linux") || !"root".equals(System.getProperty("user.name"))) {
       throw new IOException("needs root on Linux to loop-mount an image");
     }
-    Path image = underDir.resolve("ext4-journal.img").toAbsolutePath();
-    Path mnt = underDir.resolve("ext4-journal").toAbsolutePath();
+    Path image = underDir.resolve(type + "-image.img").toAbsolutePath();
+    Path mnt = underDir.resolve(type + "-image").toAbsolutePath();
     Files.createDirectories(mnt);
     run(List.of("umount", mnt.toString()), true);
     Files.deleteIfExists(image);
@@ -38,13 +43,13 @@ final class Ext4Image implements AutoCloseable {
       f.setLength(bytes);
     }
     try {
-      run(List.of("mkfs.ext4", "-q", "-F", image.toString()), false);
+      run(List.of("mkfs." + type, type.equals("xfs") ? "-f" : "-F", "-q", image.toString()), false);
       run(List.of("mount", "-o", "loop", image.toString(), mnt.toString()), false);
     } catch (IOException e) {
       Files.deleteIfExists(image);
       throw e;
     }
-    return new Ext4Image(image, mnt);
+    return new ImageFs(image, mnt);
   }
 
   Path dir() {
