@@ -13,8 +13,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AtomicFileWriterTest {
   @TempDir Path dir;
@@ -93,40 +96,26 @@ class AtomicFileWriterTest {
     assertThat(TestFiles.temps(dir)).isEmpty();
   }
 
-  @Test
-  void lambdaFormRollsBackOnCheckedExceptionAndRethrowsItUnchanged() throws IOException {
-    Path target = dir.resolve("data.txt");
-    Files.writeString(target, "original");
-    IOException thrown = new IOException("Simulated crash!");
-    assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(target, w -> {
-      w.write("partial...");
-      throw thrown;
-    })).isSameAs(thrown);
-    assertThat(target).hasContent("original");
-    assertThat(TestFiles.temps(dir)).isEmpty();
+  static Stream<Throwable> bodyFailures() {
+    return Stream.of(new IOException("Simulated crash!"), new IllegalStateException("Simulated crash!"),
+        new AssertionError("boom"));
   }
 
-  @Test
-  void lambdaFormRollsBackOnUncheckedExceptionAndRethrowsItUnchanged() throws IOException {
+  /** Checked, unchecked and Error alike: the target is untouched and the very same Throwable comes out. */
+  @ParameterizedTest
+  @MethodSource("bodyFailures")
+  void lambdaFormRollsBackOnAnyThrowableAndRethrowsItUnchanged(Throwable thrown) throws IOException {
     Path target = dir.resolve("data.txt");
     Files.writeString(target, "original");
-    RuntimeException thrown = new IllegalStateException("Simulated crash!");
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(target, w -> {
       w.write("partial...");
-      throw thrown;
-    })).isSameAs(thrown);
-    assertThat(target).hasContent("original");
-    assertThat(TestFiles.temps(dir)).isEmpty();
-  }
-
-  @Test
-  void lambdaFormRollsBackOnError() throws IOException {
-    Path target = dir.resolve("data.txt");
-    Files.writeString(target, "original");
-    AssertionError thrown = new AssertionError("boom");
-    assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(target, w -> {
-      w.write("partial");
-      throw thrown;
+      if (thrown instanceof IOException e) {
+        throw e;
+      }
+      if (thrown instanceof RuntimeException e) {
+        throw e;
+      }
+      throw (Error) thrown;
     })).isSameAs(thrown);
     assertThat(target).hasContent("original");
     assertThat(TestFiles.temps(dir)).isEmpty();

@@ -459,17 +459,17 @@ public final class RunAll {
         + " Group commit: `AtomicFiles.atomicWriteAll(map)` at FULL (each file atomic, data syncs issued"
         + " together on " + GroupCommit.DEFAULT_PARALLELISM + " threads, one directory sync at the end)."
         + " Separate: " + n + " × `AtomicFileOutputStream.atomicWrite` at FULL. Target: group ≥ 3× separate."
-        + " Measured on three file systems: the work directory's, and a journaled ext4 and an XFS (mkfs"
+        + " Measured on three file systems: the work directory's (see Machine), and a journaled ext4 and an XFS (mkfs"
         + " defaults) in image files on the same disk, loop-mounted for the run, because what the group"
         + " commit saves depends on the journal (see Where the time goes).").blank();
     o.header("file system", "size", "group commit files/s (spread)", "separate FULL files/s (spread)",
         "hand-written separate FULL files/s (spread)", "group / separate", "target");
-    Map<String, List<Double>> threads = new LinkedHashMap<>();
+    Map<String, Map<Integer, List<Double>>> threads = new LinkedHashMap<>(); // file system -> threads -> files/s
     // the batches are deleted only at the end: freeing thousands of files makes the disk busy for a
     // while (this one discards freed blocks at once), which would weigh on whichever writer came next
     List<Path> written = new ArrayList<>();
     try {
-      manyFilesOn("work directory: " + fileSystem(root), root, n, threads, written);
+      manyFilesOn("work directory", root, n, threads, written);
       if (!quick) {
         for (String type : List.of("ext4", "xfs")) {
           String label = type.equals("ext4") ? "journaled ext4 image" : "XFS image";
@@ -489,19 +489,15 @@ public final class RunAll {
     o.line("Group commit by the number of threads issuing the data syncs (" + n + " × 100 B, files/s);"
         + " the library uses " + GroupCommit.DEFAULT_PARALLELISM + ":").blank();
     o.header("file system", "threads", "files/s (spread)");
-    threads.forEach((k, v) -> {
-      int bar = k.indexOf('|');
-      o.row(k.substring(0, bar), k.substring(bar + 1), ops(Stats.of(v)));
-    });
+    threads.forEach((fs, byThreads) -> byThreads.forEach((p, v) -> o.row(fs, p, ops(Stats.of(v)))));
     o.blank();
   }
 
-  private void manyFilesOn(String label, Path under, int n, Map<String, List<Double>> threads, List<Path> written)
-      throws IOException {
+  private void manyFilesOn(String label, Path under, int n, Map<String, Map<Integer, List<Double>>> threads,
+      List<Path> written) throws IOException {
     int reps = quick ? 1 : 3;
     int[] sizes = quick ? new int[] {100} : new int[] {100, 4096};
     Report o = out();
-    String shortLabel = label.startsWith("work") ? "work directory" : label;
     for (int size : sizes) {
       byte[] content = new byte[size];
       Arrays.fill(content, (byte) 'z');
@@ -538,7 +534,7 @@ public final class RunAll {
       double ratio = g.ratioTo(s);
       o.row(label, size + " B", ops(g), ops(s), ops(h), Report.ratio(ratio), Report.verdict(ratio, 3));
       headlines.add(Report.f("Group commit of %d × %d B files (%s): %s the throughput of separate FULL writes.",
-          n, size, shortLabel, Report.ratio(ratio)));
+          n, size, label, Report.ratio(ratio)));
     }
     // how many threads should issue the syncs
     int[] parallelism = quick ? new int[] {1, 8} : new int[] {1, 4, 16, 32, 64};
@@ -551,7 +547,8 @@ public final class RunAll {
         Map<Path, byte[]> files = batch(dir, n, content);
         long t0 = System.nanoTime();
         GroupCommit.writeAll(files, WriteOptions.defaults(), p);
-        threads.computeIfAbsent(shortLabel + "|" + p, x -> new ArrayList<>()).add(n / ((System.nanoTime() - t0) / 1e9));
+        threads.computeIfAbsent(label, x -> new LinkedHashMap<>()).computeIfAbsent(p, x -> new ArrayList<>())
+            .add(n / ((System.nanoTime() - t0) / 1e9));
       }
     }
   }
