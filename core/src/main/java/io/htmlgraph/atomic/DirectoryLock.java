@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  */
-public final class DirectoryLock implements AutoCloseable {
+public final class DirectoryLock implements HeldLock {
   private final DirectoryLocker locker;
   private final LockMode mode;
   private final long generation;
@@ -36,6 +36,7 @@ public final class DirectoryLock implements AutoCloseable {
   }
 
   /** @return the mode that was asked for (an exclusive holder asking for shared holds exclusive) */
+  @Override
   public LockMode mode() {
     return mode;
   }
@@ -44,8 +45,18 @@ public final class DirectoryLock implements AutoCloseable {
    * @return whether this hold is still held: not closed, and its locker not released since by
    *     {@link DirectoryLocker#releaseLock()}
    */
+  @Override
   public boolean isHeld() {
     return !closed.get() && locker.holds(generation);
+  }
+
+  /**
+   * @return 0: a kernel lock is not lost while its process lives, and dies with it, so there is
+   *     nothing to fence
+   */
+  @Override
+  public long fencingToken() {
+    return 0;
   }
 
   /**

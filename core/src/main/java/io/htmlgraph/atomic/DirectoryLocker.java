@@ -80,7 +80,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       holds nothing, and the lock stays with this JVM until it is released or the JVM exits.
  * </ul>
  */
-public final class DirectoryLocker {
+public final class DirectoryLocker implements Locker {
   /** The default wait of the seed's methods. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   /** The name of the lock file in the directory. Never delete it. */
@@ -240,6 +240,7 @@ public final class DirectoryLocker {
    * @throws IllegalStateException if this instance holds the shared lock (no upgrade)
    * @throws IOException if the lock file cannot be locked for a reason other than contention
    */
+  @Override
   public DirectoryLock lockExclusive(Duration timeout) throws IOException {
     return lock(LockMode.EXCLUSIVE, timeout);
   }
@@ -252,6 +253,7 @@ public final class DirectoryLocker {
    * @throws InterruptedIOException if the thread was interrupted before or while waiting (status kept)
    * @throws IOException if the lock file cannot be locked for a reason other than contention
    */
+  @Override
   public DirectoryLock lockShared(Duration timeout) throws IOException {
     return lock(LockMode.SHARED, timeout);
   }
@@ -264,6 +266,7 @@ public final class DirectoryLocker {
    * @return the holder, or empty if none is known
    * @throws IOException if the record exists but cannot be read
    */
+  @Override
   public Optional<LockOwner> owner() throws IOException {
     LockFile lf = LockFiles.peek(key);
     if (lf != null) {
