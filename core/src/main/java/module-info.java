@@ -4,7 +4,8 @@
  * ({@link io.htmlgraph.atomic.AtomicFiles}) and a reader/writer lock on a directory that works
  * across threads and processes ({@link io.htmlgraph.atomic.DirectoryLocker}).
  *
- * <p>No run-time dependency beyond {@code java.base}.
+ * <p>The API is that of the Python original, htmlgraph's {@code atomic_ops}, in idiomatic Java. No
+ * run-time dependency beyond {@code java.base}.
  */
 module io.htmlgraph.atomic {
   exports io.htmlgraph.atomic;

@@ -173,7 +173,21 @@ public final class AtomicFileWriter extends Writer {
     return out.target();
   }
 
-  /** @return the temp file that receives the text until the commit */
+  /**
+   * The temp file that receives the text until the commit, beside the target or in the options'
+   * {@code tempDir}.
+   *
+   * <p><b>Warning: never open this file, not even to read it.</b> What keeps a sweep in another
+   * process from deleting the live temp is an OS lock ({@code fcntl}) the writer holds on it, and such
+   * a lock belongs to the whole JVM: closing <em>any</em> channel or stream to the same file in this
+   * JVM drops it, silently, while the writer goes on ({@code Files.readAllBytes}, a copy, and even
+   * {@code Files.setLastModifiedTime}, which the JDK does through an open file on Linux). A sweep in
+   * another process may then take the temp, and the commit fails. Renaming or deleting it breaks the
+   * write the same way. Use the path for its name and directory (logs, tests); read the target after
+   * {@link #commit()}.
+   *
+   * @return the temp file that receives the text until the commit
+   */
   public Path tempPath() {
     return out.tempPath();
   }

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * try (DirectoryLock lock = locker.lockExclusive(Duration.ofSeconds(5))) {
  *   AtomicFileWriter.atomicWrite(Path.of("registry.json"), json);   // only one process here
  * }
- * // or, as the seed does it:
+ * // or with the original's methods, false on timeout:
  * if (locker.acquireSharedLock(Duration.ofSeconds(5))) {
  *   try { read(); } finally { locker.releaseLock(); }
  * }
@@ -81,7 +81,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 public final class DirectoryLocker implements Locker {
-  /** The default wait of the seed's methods. */
+  /** The wait of {@link #acquireExclusiveLock()} and {@link #acquireSharedLock()}, as in the original. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   /** The name of the lock file in the directory. Never delete it. */
   public static final String LOCK_FILE = ".lock";

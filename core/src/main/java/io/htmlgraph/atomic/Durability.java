@@ -27,13 +27,5 @@ public enum Durability {
    * ({@code fsync}), as are the entries of any directory the write created. When the commit returns
    * the new content survives a power cut.
    */
-  FULL;
-
-  boolean syncsData() {
-    return this != NONE;
-  }
-
-  boolean syncsDirectory() {
-    return this == FULL;
-  }
+  FULL
 }

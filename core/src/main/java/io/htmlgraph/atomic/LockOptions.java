@@ -45,6 +45,22 @@ public final class LockOptions {
     return networkFileSystems;
   }
 
+  /** Options are equal when every option is. */
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof LockOptions && networkFileSystems == ((LockOptions) o).networkFileSystems);
+  }
+
+  @Override
+  public int hashCode() {
+    return networkFileSystems.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "LockOptions[networkFileSystems=" + networkFileSystems + "]";
+  }
+
   /** Builds {@link LockOptions}. */
   public static final class Builder {
     private NetworkFileSystems networkFileSystems = NetworkFileSystems.WARN;

@@ -103,6 +103,29 @@ public final class WriteOptions {
     return noClobber;
   }
 
+  /**
+   * Options are equal when every option is: the same durability, charset, permissions (as a set),
+   * symlink policy and no-clobber, and temp directories whose paths are equal ({@link Path#equals}: the
+   * same text, not the same directory reached another way).
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof WriteOptions)) {
+      return false;
+    }
+    WriteOptions w = (WriteOptions) o;
+    return durability == w.durability && Objects.equals(tempDir, w.tempDir) && charset.equals(w.charset)
+        && Objects.equals(permissions, w.permissions) && symlinks == w.symlinks && noClobber == w.noClobber;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(durability, tempDir, charset, permissions, symlinks, noClobber);
+  }
+
   @Override
   public String toString() {
     return "WriteOptions[durability=" + durability + ", tempDir=" + tempDir + ", charset=" + charset

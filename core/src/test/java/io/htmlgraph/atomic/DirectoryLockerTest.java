@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DirectoryLocker within one JVM: the seed's scenarios, then every rule of the class javadoc. */
+/** DirectoryLocker within one JVM: the original's scenarios, then every rule of the class javadoc. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DirectoryLockerTest {
   private static final Duration SHORT = Duration.ofMillis(100);
@@ -33,7 +33,7 @@ class DirectoryLockerTest {
   @TempDir Path tmp;
 
   // ---------------------------------------------------------------------------------------------
-  // The seed's scenarios
+  // The original's scenarios
 
   @Test
   void constructorCreatesTheLockDirectoryAndItsParents() throws Exception {

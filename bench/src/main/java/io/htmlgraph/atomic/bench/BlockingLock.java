@@ -1,10 +1,12 @@
 package io.htmlgraph.atomic.bench;
 
+import io.htmlgraph.atomic.DirectoryLocker;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
@@ -21,27 +23,39 @@ interface BlockingLock extends AutoCloseable {
   @Override
   void close() throws IOException;
 
-  /** The implementations by name; {@code directory-locker} lives in src/locks (built with core's class). */
-  static BlockingLock open(String impl, Path dir) throws Exception {
+  /** The implementations by name. */
+  static BlockingLock open(String impl, Path dir) throws IOException {
     return switch (impl) {
       case "raw" -> new Raw(dir.resolve("raw.lock"));
       case "lucene" -> new Lucene(dir);
-      case "directory-locker" -> (BlockingLock) Class.forName("io.htmlgraph.atomic.bench.DirectoryLockerLock")
-          .getConstructor(Path.class).newInstance(dir.resolve("dl"));
+      case "directory-locker" -> new Locker(dir.resolve("dl"));
       default -> throw new IllegalArgumentException(impl);
     };
   }
 
-  /** Whether an implementation is on the class path (directory-locker only once built). */
-  static boolean available(String impl) {
-    if (!impl.equals("directory-locker")) {
-      return true;
+  /** The library's {@link DirectoryLocker}: a blocking {@code fcntl} wait too, plus its bookkeeping. */
+  final class Locker implements BlockingLock {
+    private final DirectoryLocker locker;
+
+    Locker(Path dir) throws IOException {
+      locker = new DirectoryLocker(dir);
     }
-    try {
-      Class.forName("io.htmlgraph.atomic.bench.DirectoryLockerLock");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
+
+    @Override
+    public void lock() throws IOException {
+      if (!locker.acquireExclusiveLock(Duration.ofSeconds(60))) {
+        throw new IOException("no exclusive lock on " + locker.lockDir() + " in 60 s");
+      }
+    }
+
+    @Override
+    public void unlock() {
+      locker.releaseLock();
+    }
+
+    @Override
+    public void close() {
+      locker.releaseLock();
     }
   }
 

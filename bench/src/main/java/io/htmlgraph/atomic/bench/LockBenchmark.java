@@ -23,8 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Workload 4, uncontended: acquire + release per second. The floor is a raw {@code FileChannel} lock
  * on a channel kept open; Lucene opens a channel per lock ({@code obtainLock}) and closes it on
- * {@code close()}. The library's {@code DirectoryLocker} is measured by DirectoryLockerBenchmark
- * (src/locks, compiled once core has the class).
+ * {@code close()}. The library's {@code DirectoryLocker} is measured by {@link DirectoryLockerBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -570,11 +570,10 @@ public final class RunAll {
         {"rawExclusive|null|null", "raw `FileChannel.lock()` exclusive (channel kept open)"},
         {"rawShared|null|null", "raw `FileChannel.lock(0, MAX, true)` shared"},
         {"luceneObtainClose|null|null", "Lucene `NativeFSLockFactory` obtain + close"}};
-    boolean dl = BlockingLock.available("directory-locker");
     for (String[] row : rows) {
       List<Double> v = un.get(row[0]);
       if (v == null) {
-        o.row(row[1], dl ? "failed" : "not built yet (core has no `DirectoryLocker` on this branch)", "–");
+        o.row(row[1], "failed", "–");
       } else {
         Stats s = Stats.of(v);
         o.row(row[1], ops(s), Report.ratio(s.ratioTo(raw)));
@@ -591,10 +590,6 @@ public final class RunAll {
         {"lucene", "Lucene `NativeFSLockFactory` + `SleepingLockWrapper`, polling every "
             + BlockingLock.Lucene.POLL_MS + " ms (default 1000 ms)"}};
     for (String[] impl : impls) {
-      if (!BlockingLock.available(impl[0])) {
-        o.row(impl[1], "not built yet", "–", "–", "–", "–");
-        continue;
-      }
       int rounds = quick ? 20 : impl[0].equals("lucene") ? 1000 : 2000;
       List<Double> ms = handOff(impl[0], rounds);
       double median = Stats.of(ms).median();

@@ -47,9 +47,19 @@ import java.util.stream.Stream;
  * takes the lock through a locker of its own.
  */
 public final class SessionRegistry {
-  /** The index file's content: the ids of the active and the archived sessions, sorted. */
+  /**
+   * The index file's content: the ids of the active and the archived sessions, sorted.
+   *
+   * @param active the ids of the active sessions
+   * @param archived the ids of the archived sessions
+   */
   public record Index(SortedSet<String> active, SortedSet<String> archived) {
-    /** Copies both sets into sorted sets; null means empty. */
+    /**
+     * Copies both sets into sorted sets.
+     *
+     * @param active the ids of the active sessions; null means none
+     * @param archived the ids of the archived sessions; null means none
+     */
     public Index {
       active = active == null ? new TreeSet<>() : new TreeSet<>(active);
       archived = archived == null ? new TreeSet<>() : new TreeSet<>(archived);

@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Workload 4, uncontended: the library's {@link DirectoryLocker} acquire + release per second, against
- * the API of DESIGN.md. Compiled only when core has the class (profile "locks" of bench/pom.xml).
+ * Workload 4, uncontended: the library's {@link DirectoryLocker} acquire + release per second (the
+ * floor and Lucene are in {@link LockBenchmark}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
