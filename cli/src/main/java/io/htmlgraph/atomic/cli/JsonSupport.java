@@ -24,9 +24,10 @@ final class JsonSupport {
   /**
    * Parses all of {@code in} as one JSON value, then writes it to {@code file} in the library's JSON
    * format (AtomicJson: the bytes of the Python original's atomic_json_write). Invalid input is found
-   * before the file is opened, so it changes nothing on disk. The value is held in memory.
+   * before the file is opened, so it changes nothing on disk. The value is held in memory. The write
+   * runs under {@code guard}, so that a signal leaves the old file or the new one and no temp.
    */
-  static void write(InputStream in, Path file, WriteOptions options) throws IOException {
+  static void write(InputStream in, Path file, WriteOptions options, ShutdownGuard guard) throws IOException {
     Object value;
     try {
       value = STRICT.readValue(in, Object.class);
@@ -36,7 +37,9 @@ final class JsonSupport {
       }
       throw new CliException(file + ": not written: standard input is not valid JSON (" + where(e) + ")", e);
     }
-    AtomicJson.write(file, value, AtomicJson.DEFAULT_INDENT, options);
+    // the whole write (temp, commit) under the guard: a signal meanwhile waits for its end
+    Object parsed = value;
+    guard.runWhole(() -> AtomicJson.write(file, parsed, AtomicJson.DEFAULT_INDENT, options));
   }
 
   /** @return why {@code file}, a readable regular file, is not one JSON value, or null if it is */
