@@ -111,7 +111,7 @@ final class ShutdownGuard {
   }
 
   /** What the hook does: discards the temp unless the write was committed, after any step in progress. */
-  private void onShutdown() {
+  void onShutdown() {
     synchronized (lock) {
       stopped = true;
       if (committed) {

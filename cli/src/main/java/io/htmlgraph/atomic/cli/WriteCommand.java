@@ -7,6 +7,7 @@ import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,6 +105,9 @@ final class WriteCommand implements Callable<Integer> {
     if (main.processStreams() && StandardStreams.isClosed(0)) {
       // the JVM has put a file of its own at descriptor 0 (its module image): never read it as input
       throw new CliException(file + ": not written: standard input is closed (for an empty file, give </dev/null)");
+    }
+    if (tempDir != null && Files.exists(tempDir) && !Files.isDirectory(tempDir)) {
+      throw new CliException(file + ": not written: --temp-dir " + tempDir + " is not a directory");
     }
     WriteOptions options = options();
     ShutdownGuard guard = ShutdownGuard.install(file, main.err());
