@@ -54,7 +54,7 @@ final class JsonSupport {
     try {
       guard.runWhole(() -> AtomicJson.write(file, parsed, AtomicJson.DEFAULT_INDENT, options));
     } catch (IllegalArgumentException e) {
-      // a value AtomicJson cannot write (a NaN from 1e400, a name it could not read back): nothing written
+      // a value AtomicJson refuses (1e400 parsed as Infinity, a name it could not read back): nothing written
       throw new CliException(file + ": not written: " + e.getMessage(), e);
     }
   }
