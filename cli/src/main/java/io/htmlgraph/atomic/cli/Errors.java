@@ -17,6 +17,7 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
+import java.nio.file.Path;
 
 /**
  * Turns an exception into the one line the user reads: the file, then the cause. Never a Java class
@@ -71,6 +72,23 @@ final class Errors {
       return "unexpected error" + (blank(msg) ? "" : " (" + msg + ")") + "; run again with --verbose for the details";
     }
     return blank(msg) ? "failed; run again with --verbose for the details" : msg;
+  }
+
+  /**
+   * @return the error of a write of {@code target} that failed on its temp file, told about the
+   *     target, or null if {@code e} is about another file. The user never named the temp, and
+   *     {@code write /proc/self/status} answered only
+   *     "/proc/self/.tmp-1795996487581269-zuuo41ji.tmp: no such file or directory".
+   */
+  static CliException aboutTemp(FileSystemException e, Path target, String verb) {
+    String file = e.getFile();
+    Path name = file == null ? null : Path.of(file).getFileName();
+    if (name == null || !name.toString().startsWith(".tmp-") || name.equals(target.getFileName())) {
+      return null;
+    }
+    Path dir = Path.of(file).getParent();
+    return new CliException(target + ": not " + verb + ": its temp file in " + (dir == null ? "." : dir)
+        + " failed: " + cause(e), e);
   }
 
   /** @return whether {@code e} is of a kind whose message is written for the user */

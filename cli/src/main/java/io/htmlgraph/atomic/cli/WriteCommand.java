@@ -114,9 +114,15 @@ final class WriteCommand implements Callable<Integer> {
     try {
       if (json) {
         JsonSupport.write(main.stdin(), file, options, guard);
-        return 0;
+      } else {
+        copy(guard, options);
       }
-      copy(guard, options);
+    } catch (FileSystemException e) {
+      CliException told = Errors.aboutTemp(e, file, "written");
+      if (told != null) {
+        throw told;
+      }
+      throw e;
     } finally {
       guard.uninstall();
     }
