@@ -102,6 +102,16 @@ class MessagesTest {
     assertThat(Cli.list(dir)).containsExactly("f");
   }
 
+  /** A failure on the temp of a write names the file the user gave (it named only the temp). */
+  @Test
+  void aTempThatCannotBeMadeIsToldAboutTheTarget() {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc");
+    Cli.Result r = Cli.runWithInput("x", "write", "/proc/self/status");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("atomic: /proc/self/status: not written: its temp file in /proc/self failed: "
+        + "no such file or directory" + System.lineSeparator());
+  }
+
   @Test
   void readOfAFifoIsRefusedWithoutBlocking() throws Exception {
     Path fifo = dir.resolve("fifo");
