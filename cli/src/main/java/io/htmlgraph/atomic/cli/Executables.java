@@ -11,6 +11,9 @@ final class Executables {
   /** The problem of a command that is nowhere on the {@code PATH}. */
   static final String NOT_FOUND = "command not found";
 
+  /** Where setpriv is taken from: the system's directories, whatever the {@code PATH} says. */
+  private static final String[] SYSTEM_DIRS = {"/usr/bin", "/bin"};
+
   private Executables() {}
 
   /**
@@ -74,8 +77,6 @@ final class Executables {
     }
     return null;
   }
-
-  private static final String[] SYSTEM_DIRS = {"/usr/bin", "/bin"};
 
   private static String[] searchPath() {
     String path = System.getenv("PATH");
