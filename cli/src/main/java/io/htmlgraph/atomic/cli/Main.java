@@ -38,6 +38,8 @@ public final class Main implements Runnable {
   static final int ERROR = 1;
   /** The exit code of bad usage (picocli's own). */
   static final int USAGE = 2;
+  /** The message for a closed standard output (see {@link StandardStreams}). */
+  static final String STDOUT_CLOSED = "standard output is closed; nothing done (to discard the output, redirect it to /dev/null)";
 
   /** The subcommands, in the order of the usage message. */
   static final List<String> COMMANDS = List.of(
@@ -84,9 +86,6 @@ public final class Main implements Runnable {
     }
     return code;
   }
-
-  /** The message for a closed standard output. */
-  static final String STDOUT_CLOSED = "standard output is closed; nothing done (to discard the output, redirect it to /dev/null)";
 
   /**
    * The command line, ready to {@link CommandLine#execute(String...) execute}, reading {@code stdin}

@@ -1,6 +1,5 @@
 package io.htmlgraph.atomic.cli;
 
-import io.htmlgraph.atomic.AtomicFileOutputStream;
 import io.htmlgraph.atomic.CommittedNotDurableException;
 import io.htmlgraph.atomic.Durability;
 import io.htmlgraph.atomic.WriteOptions;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * shell pipeline runs again and again, and annotation reflection was half of its start-up time.
  */
 final class WriteCommand implements Callable<Integer> {
-  /** Bytes read from standard input at a time (what {@code InputStream.transferTo} uses too). */
+  /** Bytes read from standard input at a time. */
   private static final int BUFFER = 16 * 1024;
 
   final Main main;
