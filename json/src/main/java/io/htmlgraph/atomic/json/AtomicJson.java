@@ -66,9 +66,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <tr><td>nesting of arrays and objects</td><td>{@value #MAX_NESTING_DEPTH}</td>
  *       <td>levels (Jackson's default)</td></tr>
  *   <tr><td>a number</td><td>{@value #MAX_NUMBER_DIGITS} digits</td>
- *       <td>decimal digits as written, without sign, point or exponent marks: Python's own limit for
- *       integers ({@code sys.int_info.default_max_str_digits}), so that integers pass between the two
- *       both ways (Jackson's default is 1000)</td></tr>
+ *       <td>decimal digits as written, without sign, point or exponent marks: Python's own default
+ *       limit for integers since 3.11 ({@code sys.int_info.default_max_str_digits}), so that integers
+ *       pass between the two both ways (Jackson's default is 1000)</td></tr>
  *   <tr><td>a property name</td><td>{@value #MAX_NAME_BYTES} bytes</td>
  *       <td>in UTF-8, as Jackson's parser counts it (its default)</td></tr>
  *   <tr><td>a string</td><td>{@value #MAX_STRING_LENGTH} chars</td>
