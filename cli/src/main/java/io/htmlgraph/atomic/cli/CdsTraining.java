@@ -36,6 +36,8 @@ final class CdsTraining implements Callable<Integer> {
       run("", "sweep", "--dry-run", "--older-than", "1h", dir.toString());
       run("{\"a\": [1, 2.5, true, null]}", "write", "--json", dir.resolve("j.json").toString());
       run("", "validate", "--json", dir.resolve("j.json").toString());
+      run("", "lock", "--status", dir.toString()); // no .lock yet: "free", nothing created
+      run("", "lock", "--timeout", "0s", dir.toString(), "--", "true");
       run("", "lock", "--status", dir.toString());
       run("", "read", dir.resolve("missing").toString());
       run("", "write", "--no-such-option", f);

@@ -1,6 +1,8 @@
 package io.htmlgraph.atomic.cli;
 
 import io.htmlgraph.atomic.Durability;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -17,7 +19,18 @@ final class Converters {
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
 
-  /** {@code 100ms}, {@code 5s}, {@code 2m}, {@code 24h}, {@code 1d}; a bare number is seconds. */
+  /**
+   * The longest duration an option takes: what a {@code long} of nanoseconds holds (about 292 years),
+   * the unit of the monotonic clock that timeouts run on. Longer ones overflowed inside the library
+   * ({@code sweep --older-than 999999999999d} answered "Instant exceeds minimum or maximum instant",
+   * {@code read --delay} "long overflow").
+   */
+  static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
+  /**
+   * {@code 100ms}, {@code 5s}, {@code 2m}, {@code 24h}, {@code 1d}; a bare number is seconds; at most
+   * {@link #LONGEST}.
+   */
   static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -25,15 +38,39 @@ final class Converters {
       if (!m.matches()) {
         throw new TypeConversionException("'" + value + "' is not a duration (examples: 100ms, 5s, 2m, 24h, 1d)");
       }
-      long n = Long.parseLong(m.group(1));
+      long n = Long.parseLong(m.group(1)); // at most 12 digits: no unit below overflows a Duration
       String unit = m.group(2) == null ? "s" : m.group(2);
-      return switch (unit) {
+      Duration d = switch (unit) {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
         case "h" -> Duration.ofHours(n);
         default -> Duration.ofDays(n);
       };
+      if (d.compareTo(LONGEST) > 0) {
+        throw new TypeConversionException("'" + value + "' is too long a duration (at most "
+            + LONGEST.toDays() + "d, about 292 years)");
+      }
+      return d;
+    }
+  }
+
+  /**
+   * A path, which must not be empty: an empty argument would mean the current directory to
+   * {@code Path.of} and reach the library as "an empty path" without naming the argument. Replaces
+   * picocli's own converter, whose message for a path with a NUL named a Java exception.
+   */
+  static final class PathConverter implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      if (value.isEmpty()) {
+        throw new TypeConversionException("an empty string is not a path");
+      }
+      try {
+        return Path.of(value);
+      } catch (InvalidPathException e) {
+        throw new TypeConversionException("'" + value.replace("\0", "\\0") + "' is not a path: " + e.getReason());
+      }
     }
   }
 

@@ -33,7 +33,7 @@ final class FastWrite {
     if (args.length < 2 || !args[0].equals("write")) {
       return NOT_HANDLED;
     }
-    Main main = Main.forStdin(stdin);
+    Main main = Main.forStdin(stdin, err);
     WriteCommand cmd = new WriteCommand(main);
     String durability = null;
     String mode = null;

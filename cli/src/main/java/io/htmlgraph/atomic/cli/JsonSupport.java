@@ -8,14 +8,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The {@code --json} forms of {@code write} and {@code validate}, over the json module. */
 final class JsonSupport {
-  /** Strict JSON, one value; numbers as Python's json.load reads them (ints of any size, doubles). */
-  private static final JsonMapper STRICT = JsonMapper.builder()
+  /**
+   * Strict JSON, one value; numbers as Python's json.load reads them (ints of any size, doubles);
+   * within the limits AtomicJson reads and writes, so that what passes here can be written.
+   */
+  private static final JsonMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxNestingDepth(AtomicJson.MAX_NESTING_DEPTH)
+              .maxNumberLength(AtomicJson.MAX_NUMBER_DIGITS)
+              .maxNameLength(AtomicJson.MAX_NAME_BYTES)
+              .maxStringLength(AtomicJson.MAX_STRING_LENGTH)
+              .build())
+          .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
@@ -24,9 +36,10 @@ final class JsonSupport {
   /**
    * Parses all of {@code in} as one JSON value, then writes it to {@code file} in the library's JSON
    * format (AtomicJson: the bytes of the Python original's atomic_json_write). Invalid input is found
-   * before the file is opened, so it changes nothing on disk. The value is held in memory.
+   * before the file is opened, so it changes nothing on disk. The value is held in memory. The write
+   * runs under {@code guard}, so that a signal leaves the old file or the new one and no temp.
    */
-  static void write(InputStream in, Path file, WriteOptions options) throws IOException {
+  static void write(InputStream in, Path file, WriteOptions options, ShutdownGuard guard) throws IOException {
     Object value;
     try {
       value = STRICT.readValue(in, Object.class);
@@ -36,7 +49,14 @@ final class JsonSupport {
       }
       throw new CliException(file + ": not written: standard input is not valid JSON (" + where(e) + ")", e);
     }
-    AtomicJson.write(file, value, AtomicJson.DEFAULT_INDENT, options);
+    // the whole write (temp, commit) under the guard: a signal meanwhile waits for its end
+    Object parsed = value;
+    try {
+      guard.runWhole(() -> AtomicJson.write(file, parsed, AtomicJson.DEFAULT_INDENT, options));
+    } catch (IllegalArgumentException e) {
+      // a value AtomicJson refuses (1e400 parsed as Infinity, a name it could not read back): nothing written
+      throw new CliException(file + ": not written: " + e.getMessage(), e);
+    }
   }
 
   /** @return why {@code file}, a readable regular file, is not one JSON value, or null if it is */

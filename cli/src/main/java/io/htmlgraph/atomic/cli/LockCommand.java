@@ -4,9 +4,14 @@ import io.htmlgraph.atomic.DirectoryLock;
 import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.LockTimeoutException;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +35,9 @@ import picocli.CommandLine.Spec;
           + "and exits with COMMAND's exit code. Exclusive by default: one holder at a time; --shared "
           + "holders run together, but never with an exclusive one. The lock is the library's "
           + "DirectoryLocker, so Java programs using it and `atomic lock` exclude each other (flock(1) "
-          + "locks do not exclude it). The kernel frees it if this process dies.",
+          + "locks do not exclude it). The kernel frees it if this process dies; COMMAND is then killed "
+          + "too (SIGKILL, through setpriv --pdeathsig where util-linux provides it), so that it never "
+          + "runs on without the lock.",
       "Put `--` before COMMAND when it has options. `atomic lock --status DIR` prints the holder "
           + "(pid, host, mode, since) or \"free\"."
     },
@@ -65,6 +72,12 @@ final class LockCommand implements Callable<Integer> {
   @Option(names = "--status", description = "Print who holds the lock of DIR, or \"free\"; run nothing.")
   boolean status;
 
+  private final Main main;
+
+  LockCommand(Main main) {
+    this.main = main;
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (status) {
@@ -75,6 +88,9 @@ final class LockCommand implements Callable<Integer> {
     }
     if (command == null || command.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "Missing COMMAND (atomic lock DIR -- COMMAND [ARGS...])");
+    }
+    if (command.get(0).isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "COMMAND is an empty string");
     }
     DirectoryLocker locker = new DirectoryLocker(dir);
     DirectoryLock lock;
@@ -92,9 +108,36 @@ final class LockCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs the command with this process's standard streams, and waits for it. */
+  /**
+   * Runs the command with this process's standard streams, and waits for it.
+   *
+   * <p>The command must not outlive the lock. A signal the JVM catches (SIGINT, SIGTERM, SIGHUP) runs
+   * the hook below, which stops the command before the lock goes. SIGKILL runs nothing: the kernel
+   * frees the lock at once, and a command started plainly would run on unprotected while another
+   * process takes the lock. So the command starts under {@code setpriv --pdeathsig KILL}
+   * (util-linux): {@code prctl(PR_SET_PDEATHSIG)} has the kernel send it SIGKILL when the thread that
+   * started it ends, and this thread (the JDK spawns from the calling thread, through jspawnhelper)
+   * stays in {@link Process#waitFor()} until the command ends or the JVM dies. Without setpriv the
+   * command is started plainly and outlives a SIGKILL of this process (docs/security.md).
+   */
   private int run() throws InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+    String problem = Executables.problem(command.get(0));
+    if (problem != null) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("atomic: " + command.get(0) + ": " + problem);
+      err.flush();
+      return problem.equals(Executables.NOT_FOUND) ? 127 : 126;
+    }
+    ProcessBuilder pb = new ProcessBuilder(Executables.withParentDeathSignal(command));
+    if (main.processStreams()) {
+      // A standard stream closed when the JVM started holds a file of the JVM's own (StandardStreams):
+      // the command gets /dev/null there instead of the JDK's module image.
+      pb.redirectInput(StandardStreams.isClosed(0) ? Redirect.from(new File("/dev/null")) : Redirect.INHERIT);
+      pb.redirectOutput(StandardStreams.isClosed(1) ? Redirect.DISCARD : Redirect.INHERIT);
+      pb.redirectError(StandardStreams.isClosed(2) ? Redirect.DISCARD : Redirect.INHERIT);
+    } else {
+      pb.inheritIO();
+    }
     Process p;
     try {
       p = pb.start();
@@ -102,7 +145,7 @@ final class LockCommand implements Callable<Integer> {
       String msg = String.valueOf(e.getMessage());
       boolean notFound = msg.contains("error=2,");
       PrintWriter err = spec.commandLine().getErr();
-      err.println("atomic: " + command.get(0) + ": " + (notFound ? "command not found" : "cannot run: " + msg));
+      err.println("atomic: " + command.get(0) + ": " + (notFound ? Executables.NOT_FOUND : "cannot run: " + Errors.describe(e)));
       err.flush();
       return notFound ? 127 : 126;
     }
@@ -135,19 +178,51 @@ final class LockCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new CliException(dir + (Files.exists(dir) ? ": not a directory" : ": no such directory"));
     }
-    PrintWriter out = spec.commandLine().getOut();
-    DirectoryLocker locker = new DirectoryLocker(dir);
-    // The owner record is advice and outlives a release; whether the lock is held is asked of the
-    // kernel, with one try that holds it for a moment at most.
-    if (locker.acquireExclusiveLock(Duration.ZERO)) {
-      locker.releaseLock();
-      out.println("free");
-    } else {
-      Optional<LockOwner> owner = locker.owner();
-      out.println(owner.map(o -> "held by " + describe(o)).orElse("held (holder unknown)"));
+    if (main.processStreams() && StandardStreams.isClosed(1)) {
+      throw new CliException(Main.STDOUT_CLOSED);
     }
+    PrintWriter out = spec.commandLine().getOut();
+    Path lockFile = dir.resolve(DirectoryLocker.LOCK_FILE);
+    if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+      // every holder creates it first: without it no one holds the lock, and asking creates nothing
+      out.println("free");
+      out.flush();
+      return 0;
+    }
+    String answer;
+    try {
+      DirectoryLocker locker = new DirectoryLocker(dir);
+      // The owner record is advice and outlives a release; whether the lock is held is asked of the
+      // kernel, with one try that holds it for a moment at most.
+      if (locker.acquireExclusiveLock(Duration.ZERO)) {
+        locker.releaseLock();
+        answer = "free";
+      } else {
+        Optional<LockOwner> owner = locker.owner();
+        answer = owner.map(o -> "held by " + describe(o)).orElse("held (holder unknown)");
+      }
+    } catch (IOException | UncheckedIOException e) {
+      IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+      if (cause instanceof AccessDeniedException) {
+        throw new CliException(lockFile + ": permission denied (asking whether the lock is held needs write "
+            + "access to the lock file: run this as " + ownerOf(lockFile) + ")", cause);
+      }
+      throw cause;
+    }
+    out.println(answer);
     out.flush();
     return 0;
+  }
+
+  /** @return who may write {@code file}: "root", or "its owner, NAME, or as root" */
+  private static String ownerOf(Path file) {
+    String name;
+    try {
+      name = Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName();
+    } catch (IOException | RuntimeException e) {
+      return "its owner or as root";
+    }
+    return name.equals("root") || name.equals("0") ? "root" : "its owner, " + name + ", or as root";
   }
 
   static String describe(LockOwner o) {

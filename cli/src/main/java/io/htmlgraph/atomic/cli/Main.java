@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class Main implements Runnable {
   static final int ERROR = 1;
   /** The exit code of bad usage (picocli's own). */
   static final int USAGE = 2;
+  /** The message for a closed standard output (see {@link StandardStreams}). */
+  static final String STDOUT_CLOSED = "standard output is closed; nothing done (to discard the output, redirect it to /dev/null)";
 
   /** The subcommands, in the order of the usage message. */
   static final List<String> COMMANDS = List.of(
@@ -49,18 +52,39 @@ public final class Main implements Runnable {
 
   private InputStream stdin = System.in;
 
+  private PrintWriter err = new PrintWriter(System.err, true);
+
   /** Runs the command with the process's standard streams and exits with its code. */
   public static void main(String[] args) {
     // Standard output in UTF-8 whatever the locale: `atomic read` must print the file's text as is.
     PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
     PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-    int code = FastWrite.run(args, System.in, err);
-    if (code == FastWrite.NOT_HANDLED) {
-      code = commandLine(System.in, out, err, args).execute(args);
+    int code;
+    try {
+      code = run(args, out, err);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      // out of the commands' reach (picocli hands only Exceptions to OnError): still one line, no trace
+      err.println("atomic: " + Errors.describe(e));
+      code = ERROR;
     }
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  private static int run(String[] args, PrintWriter out, PrintWriter err) {
+    String name = subcommandName(args);
+    // write prints nothing, and lock's output is its command's (see LockCommand); every other command
+    // prints, and with descriptor 1 closed its output would go to a file the JVM opened there
+    if (!"write".equals(name) && !"lock".equals(name) && StandardStreams.isClosed(1)) {
+      err.println("atomic: " + STDOUT_CLOSED);
+      return ERROR;
+    }
+    int code = FastWrite.run(args, System.in, err);
+    if (code == FastWrite.NOT_HANDLED) {
+      code = commandLine(System.in, out, err, args).execute(args);
+    }
+    return code;
   }
 
   /**
@@ -77,8 +101,7 @@ public final class Main implements Runnable {
    * annotations, so building ten commands to run one would cost a noticeable part of the start-up.
    */
   static CommandLine commandLine(InputStream stdin, PrintWriter out, PrintWriter err, String[] args) {
-    Main main = new Main();
-    main.stdin = stdin;
+    Main main = forStdin(stdin, err);
     CommandLine cl = new CommandLine(main.spec());
     String wanted = args == null ? null : subcommandName(args);
     // `atomic --version` alone prints no usage, so it needs no subcommand (each costs start-up)
@@ -88,6 +111,8 @@ public final class Main implements Runnable {
         cl.addSubcommand(name, subcommand(name, main));
       }
     }
+    // every subcommand's paths: an empty one is bad usage, not "the current directory"
+    cl.registerConverter(Path.class, new Converters.PathConverter());
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new OnError(main));
@@ -104,7 +129,7 @@ public final class Main implements Runnable {
       case "read": return new ReadCommand();
       case "validate": return new ValidateCommand();
       case "rename": return new RenameCommand();
-      case "lock": return new LockCommand();
+      case "lock": return new LockCommand(main);
       case "sweep": return new SweepCommand();
       case "tempname": return new TempnameCommand();
       case "check": return new CheckCommand();
@@ -171,10 +196,11 @@ public final class Main implements Runnable {
     return null;
   }
 
-  /** @return a top-level command whose subcommands read {@code stdin} */
-  static Main forStdin(InputStream stdin) {
+  /** @return a top-level command whose subcommands read {@code stdin} and report on {@code err} */
+  static Main forStdin(InputStream stdin, PrintWriter err) {
     Main main = new Main();
     main.stdin = stdin;
+    main.err = err;
     return main;
   }
 
@@ -196,6 +222,19 @@ public final class Main implements Runnable {
   /** @return the standard input the commands read */
   InputStream stdin() {
     return stdin;
+  }
+
+  /** @return where the commands report errors */
+  PrintWriter err() {
+    return err;
+  }
+
+  /**
+   * @return whether the commands run with this process's own standard streams (the {@code atomic}
+   *     command), rather than streams a caller gave (tests, the class-data sharing training)
+   */
+  boolean processStreams() {
+    return stdin == System.in;
   }
 
   @Override

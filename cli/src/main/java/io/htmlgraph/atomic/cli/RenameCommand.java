@@ -2,6 +2,7 @@ package io.htmlgraph.atomic.cli;
 
 import io.htmlgraph.atomic.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +31,12 @@ final class RenameCommand implements Callable<Integer> {
       AtomicFiles.atomicRename(src, dst);
     } catch (IllegalArgumentException e) {
       throw new CliException(src + " -> " + dst + ": " + e.getMessage(), e);
+    } catch (FileSystemException e) {
+      CliException told = Errors.aboutTemp(e, dst, "renamed");
+      if (told != null) {
+        throw told;
+      }
+      throw e;
     }
     return 0;
   }

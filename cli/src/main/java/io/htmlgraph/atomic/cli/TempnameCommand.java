@@ -2,6 +2,7 @@ package io.htmlgraph.atomic.cli;
 
 import io.htmlgraph.atomic.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +33,9 @@ final class TempnameCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new CliException(dir + ": not a directory");
+    }
     Path p;
     try {
       p = AtomicFiles.safeTempFile(dir, prefix);

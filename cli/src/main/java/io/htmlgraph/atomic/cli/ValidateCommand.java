@@ -45,7 +45,7 @@ final class ValidateCommand implements Callable<Integer> {
   /** @return why FILE is not valid, or null when it is */
   private String problem() {
     if (!Files.exists(file)) {
-      return "no such file";
+      return Files.isSymbolicLink(file) ? "a symbolic link to nothing (dangling, or a loop)" : "no such file";
     }
     if (Files.isDirectory(file)) {
       return "is a directory";

@@ -1,11 +1,12 @@
 package io.htmlgraph.atomic.cli;
 
-import io.htmlgraph.atomic.AtomicFileOutputStream;
 import io.htmlgraph.atomic.CommittedNotDurableException;
 import io.htmlgraph.atomic.Durability;
 import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +22,9 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * shell pipeline runs again and again, and annotation reflection was half of its start-up time.
  */
 final class WriteCommand implements Callable<Integer> {
+  /** Bytes read from standard input at a time. */
+  private static final int BUFFER = 16 * 1024;
+
   final Main main;
 
   Path file;
@@ -97,21 +101,52 @@ final class WriteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    WriteOptions options = options();
-    if (json) {
-      JsonSupport.write(main.stdin(), file, options);
-      return 0;
+    if (main.processStreams() && StandardStreams.isClosed(0)) {
+      // the JVM has put a file of its own at descriptor 0 (its module image): never read it as input
+      throw new CliException(file + ": not written: standard input is closed (for an empty file, give </dev/null)");
     }
-    try (AtomicFileOutputStream out = new AtomicFileOutputStream(file, options)) {
-      main.stdin().transferTo(out);
-      out.commit();
+    if (tempDir != null && Files.exists(tempDir) && !Files.isDirectory(tempDir)) {
+      throw new CliException(file + ": not written: --temp-dir " + tempDir + " is not a directory");
+    }
+    WriteOptions options = options();
+    ShutdownGuard guard = ShutdownGuard.install(file, main.err());
+    try {
+      if (json) {
+        JsonSupport.write(main.stdin(), file, options, guard);
+      } else {
+        copy(guard, options);
+      }
+    } catch (FileSystemException e) {
+      CliException told = Errors.aboutTemp(e, file, "written");
+      if (told != null) {
+        throw told;
+      }
+      throw e;
+    } finally {
+      guard.uninstall();
+    }
+    return 0;
+  }
+
+  /** Streams standard input into the temp and commits, each step under {@code guard}. */
+  private void copy(ShutdownGuard guard, WriteOptions options) throws IOException {
+    guard.open(options);
+    try {
+      InputStream in = main.stdin();
+      byte[] buf = new byte[BUFFER];
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        // reading may block for as long as the other end keeps the pipe open: outside the guard
+        guard.write(buf, n);
+      }
+      guard.commit();
     } catch (CommittedNotDurableException | FileSystemException e) {
       throw e; // these name the file already
     } catch (IOException e) {
       // a failed read of standard input, or a full disk: the temp is gone and FILE untouched
       throw new CliException(file + ": not written: " + Errors.describe(e), e);
+    } finally {
+      guard.discard(); // without a commit, removes the temp
     }
-    return 0;
   }
 
   WriteOptions options() {

@@ -76,6 +76,25 @@ class LauncherIT {
   }
 
   @Test
+  void writeWithStandardInputClosedChangesNothing() throws Exception {
+    // the JVM used to read its own module image as "standard input" and write it into keep.txt
+    Files.writeString(dir.resolve("keep.txt"), "keep");
+    Launcher.Result r = Launcher.shell(dir, "\"$ATOMIC\" write keep.txt <&-");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("atomic: keep.txt: not written: standard input is closed (for an empty file, give </dev/null)\n");
+    assertThat(Files.readString(dir.resolve("keep.txt"))).isEqualTo("keep");
+    assertThat(Cli.list(dir)).containsExactly("keep.txt");
+  }
+
+  @Test
+  void readWithStandardOutputClosedFails() throws Exception {
+    Files.writeString(dir.resolve("f.txt"), "text");
+    Launcher.Result r = Launcher.shell(dir, "\"$ATOMIC\" read f.txt >&-");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("atomic: " + Main.STDOUT_CLOSED + "\n");
+  }
+
+  @Test
   void writeToADirectoryFailsWithOneLineAndChangesNothing() throws Exception {
     Files.createDirectory(dir.resolve("d"));
     Launcher.Result r = Launcher.run(dir, utf8("data"), "write", "d");

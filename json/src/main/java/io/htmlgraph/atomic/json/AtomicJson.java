@@ -17,6 +17,8 @@ import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamWriteConstraints;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.JacksonIOException;
@@ -40,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>strings as Python escapes them: {@code \"} {@code \\} {@code \n} {@code \r} {@code \t}
  *       {@code \b} {@code \f}, other control characters as lower-case <code>&#92;u00XX</code>, everything else
  *       (non-ASCII, emoji, DEL, U+2028) raw; an unpaired surrogate, which Python cannot encode at
- *       all, is written as an escape (<code>&#92;ud800</code>) and reads back as the same string;
+ *       all, is written as an escape (<code>&#92;ud800</code>) and reads back as the same string (in
+ *       a property name it is refused: Jackson's parser does not read it back there);
  *   <li>integers of any size in full; doubles as Python's {@code repr} ({@code 0.1}, {@code 1e-05},
  *       {@code 1e+100}, {@code 100.0}); members in the map's or the class's declaration order.
  * </ul>
@@ -53,6 +56,31 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Values are serialized by Jackson 3 with its defaults, except for the layout above and properties
  * kept in declaration order. Reading is strict JSON: exactly one value, no {@code NaN}, no comments.
  *
+ * <p><b>What is written is read back.</b> Reading has limits, which keep a hostile or broken file
+ * from costing unbounded time or memory; writing refuses with {@link IllegalArgumentException},
+ * before anything reaches the target, every value that reading would refuse, so that a file this
+ * class wrote can always be read, and updated, again:
+ * <table>
+ *   <caption>Limits, the same for write and read</caption>
+ *   <tr><th>limit</th><th>value</th><th>counted as</th></tr>
+ *   <tr><td>nesting of arrays and objects</td><td>{@value #MAX_NESTING_DEPTH}</td>
+ *       <td>levels (Jackson's default)</td></tr>
+ *   <tr><td>a number</td><td>{@value #MAX_NUMBER_DIGITS} digits</td>
+ *       <td>decimal digits as written, without sign, point or exponent marks: Python's own default
+ *       limit for integers since 3.11 ({@code sys.int_info.default_max_str_digits}), so that integers
+ *       pass between the two both ways (Jackson's default is 1000)</td></tr>
+ *   <tr><td>a property name</td><td>{@value #MAX_NAME_BYTES} bytes</td>
+ *       <td>in UTF-8, as Jackson's parser counts it (its default)</td></tr>
+ *   <tr><td>a string</td><td>{@value #MAX_STRING_LENGTH} chars</td>
+ *       <td>{@code String.length()}, binary data as its base64 text (Jackson's default)</td></tr>
+ * </table>
+ * The whole document has no size limit. The limits are set on this class's own Jackson factory,
+ * so that a JVM-wide change of Jackson's defaults by other code cannot move them apart. A number
+ * beyond the range of a double ({@code 1e400}) reads as a {@link java.math.BigDecimal} where the
+ * type leaves the choice ({@code Object}, maps, lists), and is refused where a {@code double} or
+ * {@code float} is asked for; no read ever gives NaN or an infinity, which write refuses.
+ * {@code @JsonRawValue} content is written as it is, unchecked.
+ *
  * <p>{@link #update(Path, Class, UnaryOperator) update} reads, changes and writes a file back under the
  * exclusive {@link DirectoryLocker} lock of its directory, so that threads and processes updating one
  * file never lose an update.
@@ -61,7 +89,28 @@ public final class AtomicJson {
   /** Python's {@code atomic_json_write} default. */
   public static final int DEFAULT_INDENT = 2;
 
+  /** The deepest nesting of arrays and objects that is written and read. */
+  public static final int MAX_NESTING_DEPTH = 500;
+  /** The most digits of a number that is written and read (Python's limit for integers). */
+  public static final int MAX_NUMBER_DIGITS = 4300;
+  /** The longest property name that is written and read, in bytes of UTF-8. */
+  public static final int MAX_NAME_BYTES = 50_000;
+  /** The longest string that is written and read, in chars. */
+  public static final int MAX_STRING_LENGTH = 100_000_000;
+
+  /** What {@link #read} accepts; {@link ReadableLimitsGenerator} refuses the rest at write. */
+  static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+      .maxNestingDepth(MAX_NESTING_DEPTH)
+      .maxNumberLength(MAX_NUMBER_DIGITS)
+      .maxNameLength(MAX_NAME_BYTES)
+      .maxStringLength(MAX_STRING_LENGTH)
+      .maxDocumentLength(-1)
+      .maxTokenCount(-1)
+      .build();
+
   private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(READ_LIMITS)
+          .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
           // Python writes "/" as is, lower-case hex in \\u escapes, and characters beyond the BMP as raw
           // 4-byte UTF-8 (Jackson's UTF-8 writer would escape them as a \\uD83D\\uDE00 pair)
           .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
@@ -70,10 +119,11 @@ public final class AtomicJson {
           .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           // the caller's stream is ours to commit or abort, never Jackson's to close
           .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-          .addDecorator((factory, generator) -> new PythonNumbersGenerator(generator))
+          .addDecorator((factory, generator) -> new PythonNumbersGenerator(new ReadableLimitsGenerator(generator)))
           .build())
       .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .addModule(FiniteNumbers.module())
       .build();
 
   private AtomicJson() {}
@@ -172,7 +222,33 @@ public final class AtomicJson {
     if (e instanceof JacksonIOException io && io.getCause() != null) {
       return io.getCause();
     }
-    throw new IllegalArgumentException("value cannot be written as JSON: " + e.getMessage(), e);
+    throw new IllegalArgumentException("value cannot be written as JSON: " + e.getOriginalMessage() + where(e), e);
+  }
+
+  /**
+   * @return where in the value the failure is, as a JSON pointer ({@code " (at /sessions/3/name)"}),
+   *     or nothing: Jackson's own "reference chain" names Java classes
+   */
+  private static String where(JacksonException e) {
+    if (e.getPath().isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(" (at ");
+    for (JacksonException.Reference r : e.getPath()) {
+      sb.append('/');
+      if (r.getPropertyName() != null) {
+        String name = r.getPropertyName();
+        if (name.length() > 40) {
+          name = name.substring(0, 37) + "...";
+        }
+        sb.append(name.replace("~", "~0").replace("/", "~1"));
+      } else if (r.getIndex() >= 0) {
+        sb.append(r.getIndex());
+      } else {
+        sb.append('?');
+      }
+    }
+    return sb.append(')').toString();
   }
 
   /**
@@ -328,8 +404,9 @@ public final class AtomicJson {
     if (Files.isDirectory(path)) {
       throw new FileSystemException(path.toString(), null, "is a directory");
     }
-    try (InputStream in = Files.newInputStream(path)) {
-      return MAPPER.readValue(in, type);
+    try (InputStream in = Files.newInputStream(path);
+        JsonParser parser = FiniteNumbers.parser(MAPPER.createParser(in))) {
+      return MAPPER.readValue(parser, type);
     } catch (JacksonIOException e) {
       throw e.getCause() != null ? e.getCause() : new IOException(e.getMessage(), e);
     } catch (InvalidDefinitionException e) {
