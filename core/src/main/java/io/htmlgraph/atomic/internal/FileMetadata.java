@@ -188,7 +188,9 @@ public final class FileMetadata {
     }
     try {
       UserDefinedFileAttributeView src = Files.getFileAttributeView(from, UserDefinedFileAttributeView.class);
-      List<String> names = src.list();
+      List<String> names = new java.util.ArrayList<>(src.list());
+      // the version mark is the old file's; the new file gets a fresh one (VersionMarks)
+      names.remove(VersionMarks.NAME);
       if (names.isEmpty()) {
         return;
       }
