@@ -130,11 +130,12 @@ public final class FileVersion {
   private static FileVersion stat(Path file) throws IOException {
     try {
       if (file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
-        Map<String, Object> a = Files.readAttributes(file, "unix:mode,dev,ino,size,lastModifiedTime,ctime");
+        // fileKey is the JDK's (device, inode): the key under which this JVM's lock files are known
+        Map<String, Object> a = Files.readAttributes(file, "unix:mode,fileKey,size,lastModifiedTime,ctime");
         if (((Integer) a.get("mode") & 0170000) != 0100000) {
           throw new FileSystemException(file.toString(), null, "not a regular file: it has no content version");
         }
-        return new FileVersion(false, a.get("dev") + ":" + a.get("ino"), (Long) a.get("size"),
+        return new FileVersion(false, a.get("fileKey"), (Long) a.get("size"),
             nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")), null);
       }
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
