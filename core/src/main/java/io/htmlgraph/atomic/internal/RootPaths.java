@@ -66,7 +66,11 @@ final class RootPaths {
   Target resolve(Path file, boolean followFinalLink) throws IOException {
     Paths2.checkFile(file, "file");
     if (file.getFileSystem() != rootReal.getFileSystem()) {
-      throw new IllegalArgumentException("file is not of the root's file system: " + file);
+      if (file.isAbsolute()) {
+        throw new IllegalArgumentException("file is not of the root's file system: " + file);
+      }
+      // a relative path names the same names on any file system (Path.of("a.txt") for a root elsewhere)
+      file = rootReal.getFileSystem().getPath(file.toString());
     }
     Path p = file.isAbsolute() ? file : rootReal.resolve(file);
     for (int hops = 0; ; hops++) {

@@ -779,7 +779,7 @@ public final class TransactionLog {
       Fencing.checkAndRecord(lock, staging.resolve(FENCE));
       try {
         rollForward(rootReal, staging, entries, true, flaw());
-        Log.get().log(Level.INFO, "finished an interrupted transaction of {0} files in {1}", entries.size(), rootReal);
+        Log.get().log(Level.DEBUG, "finished an interrupted transaction of {0} files in {1}", entries.size(), rootReal);
         return true;
       } catch (RolledBack rb) {
         Log.get().log(Level.WARNING, "an interrupted transaction in {0} could not be published and was undone: {1}",
