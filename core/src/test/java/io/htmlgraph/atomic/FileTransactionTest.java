@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -375,6 +376,45 @@ class FileTransactionTest {
       tx.commit();
     }
     assertThat(userFiles(root)).containsExactlyEntriesOf(Map.of("a.txt", "a"));
+  }
+
+  @Test
+  void aDirectoryOnAnotherFileSystemIsRefusedBeforeAnythingIsStaged() throws Exception {
+    assumeTrue(TestFiles.isRoot(), "mounting a tmpfs needs root");
+    try (TestFiles.Tmpfs mounted = new TestFiles.Tmpfs(root.resolve("mnt"), "size=1m")) {
+      try (FileTransaction tx = FileTransaction.begin(root)) {
+        tx.write(Path.of("a.txt"), "a");
+        assertThatThrownBy(() -> tx.write(Path.of("mnt/x.txt"), "x")).isInstanceOf(AtomicMoveNotSupportedException.class);
+        assertThat(staged()).hasSize(1);
+        tx.commit();
+      }
+      assertThat(mounted.dir.resolve("x.txt")).doesNotExist();
+    }
+    assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("a");
+  }
+
+  @Test
+  void aBindMountBelowTheRootFailsTheCommitBeforeAnythingIsPublished() throws Exception {
+    assumeTrue(TestFiles.isRoot(), "a bind mount needs root");
+    Path source = Files.createDirectories(root.resolve("src"));
+    Path bound = Files.createDirectories(root.resolve("bound"));
+    Files.writeString(root.resolve("a.txt"), "old a");
+    assumeTrue(TestFiles.run("mount", "--bind", source.toString(), bound.toString()) == 0, "mount --bind failed");
+    try {
+      try (FileTransaction tx = FileTransaction.begin(root)) {
+        tx.write(Path.of("a.txt"), "new a");
+        tx.write(Path.of("bound/x.txt"), "x"); // same device: only the link at commit can tell (EXDEV)
+        assertThatThrownBy(tx::commit).isInstanceOf(FileSystemException.class)
+            .isNotInstanceOf(CommitIncompleteException.class);
+      }
+      assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("old a");
+      assertThat(TestFiles.names(bound)).isEmpty();
+      assertThat(staged()).isEmpty();
+      assertThat(FileTransaction.recover(root)).isFalse();
+      assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("old a");
+    } finally {
+      TestFiles.run("umount", bound.toString());
+    }
   }
 
   // ---- conditional writes
