@@ -466,6 +466,68 @@ class FileTransactionTest {
     assertThat(Files.readString(root.resolve("new.txt"))).isEqualTo("created");
   }
 
+  // ---- a lock lost before the commit
+
+  /** A locker whose holds carry a chosen fencing token, and can be declared lost. */
+  private static final class TokenLocker implements Locker {
+    long nextToken;
+    boolean lost;
+
+    TokenLocker(long firstToken) {
+      this.nextToken = firstToken;
+    }
+
+    @Override
+    public HeldLock lockExclusive(Duration timeout) {
+      long token = nextToken++;
+      return new HeldLock() {
+        boolean closed;
+        @Override public LockMode mode() { return LockMode.EXCLUSIVE; }
+        @Override public boolean isHeld() { return !closed && !lost; }
+        @Override public long fencingToken() { return token; }
+        @Override public void close() { closed = true; }
+      };
+    }
+
+    @Override
+    public HeldLock lockShared(Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.Optional<LockOwner> owner() {
+      return java.util.Optional.empty();
+    }
+  }
+
+  @Test
+  void aLockLostBeforeTheCommitPublishesNothing() throws IOException {
+    Files.writeString(root.resolve("a.txt"), "old a");
+    TokenLocker locker = new TokenLocker(0);
+    try (FileTransaction tx = FileTransaction.begin(root, locker, Duration.ofSeconds(1))) {
+      tx.write(Path.of("a.txt"), "new a");
+      tx.write(Path.of("b.txt"), "new b");
+      locker.lost = true; // a ZooKeeper session that expired while the transaction staged
+      assertThatThrownBy(tx::commit).isInstanceOf(LockLostException.class);
+    }
+    assertThat(userFiles(root)).containsExactlyEntriesOf(Map.of("a.txt", "old a"));
+    assertThat(staged()).isEmpty();
+  }
+
+  @Test
+  void aHolderWithAnOlderFencingTokenThanTheLastCommitPublishesNothing() throws IOException {
+    try (FileTransaction tx = FileTransaction.begin(root, new TokenLocker(7), Duration.ofSeconds(1))) {
+      tx.write(Path.of("a.txt"), "by the holder of token 7");
+      tx.commit();
+    }
+    assertThat(Fencing.recorded(root.resolve(".txn/fence"))).isEqualTo(7);
+    try (FileTransaction tx = FileTransaction.begin(root, new TokenLocker(5), Duration.ofSeconds(1))) {
+      tx.write(Path.of("a.txt"), "by a stale holder of token 5");
+      assertThatThrownBy(tx::commit).isInstanceOf(LockLostException.class);
+    }
+    assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("by the holder of token 7");
+  }
+
   // ---- read and recover on a clean root
 
   @Test
