@@ -101,7 +101,7 @@ class FileTransactionCrashTest {
     changes.add(Change.delete("gone1.txt"));
     changes.add(Change.delete("gone2.txt"));
     changes.add(Change.delete("never-there.txt"));
-    return new Scenario("20 files, 3 deletes, new directories, writeIf", old, changes, 48);
+    return new Scenario("20 files, 3 deletes, new directories, writeIf", old, changes, 256);
   }
 
   static Stream<Arguments> scenarios() {
