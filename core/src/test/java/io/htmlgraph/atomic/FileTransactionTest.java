@@ -160,6 +160,38 @@ class FileTransactionTest {
     assertThat(Files.readString(root.resolve("abs.txt"))).isEqualTo("absolute");
   }
 
+  @Test
+  void oddNamesSurviveTheIntentRecordAndRecovery() throws IOException {
+    List<String> names = List.of("with space.txt", "100% sure.txt", "new\nline.txt", "é中/ünïcode.txt");
+    // stop the commit right after its commit point, as a crash would: the record alone tells recovery
+    // which file is which
+    class Crash extends Error {
+      private static final long serialVersionUID = 1L;
+    }
+    io.htmlgraph.atomic.internal.TransactionLog.Hook crashAtCommitPoint = new io.htmlgraph.atomic.internal.TransactionLog.Hook() {
+      @Override
+      public void reached(io.htmlgraph.atomic.internal.TransactionLog.Step step) {
+        if (step == io.htmlgraph.atomic.internal.TransactionLog.Step.DURABLE) {
+          throw new Crash();
+        }
+      }
+    };
+    try (FileTransaction tx = FileTransaction.begin(root)) {
+      for (String n : names) {
+        tx.write(Path.of(n), "content of " + n);
+      }
+      assertThatThrownBy(() -> io.htmlgraph.atomic.internal.TransactionLog.withHook(crashAtCommitPoint, () -> {
+        tx.commit();
+        return null;
+      })).isInstanceOf(Crash.class);
+    }
+    assertThat(userFiles(root)).isEmpty();
+    assertThat(FileTransaction.recover(root)).isTrue();
+    Map<String, String> expected = new TreeMap<>();
+    names.forEach(n -> expected.put(n, "content of " + n));
+    assertThat(userFiles(root)).isEqualTo(expected);
+  }
+
   // ---- close, commit twice, writes after the end
 
   @Test
