@@ -3,7 +3,6 @@ package io.htmlgraph.atomic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.htmlgraph.atomic.testsupport.ChildJvm;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -15,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -206,7 +207,7 @@ public final class PendingFile {
         }
         ok = true;
         return new Temp(candidate, ch);
-      } catch (java.nio.file.NoSuchFileException swept) {
+      } catch (NoSuchFileException swept) {
         // a sweep in another process deleted it while its metadata was set: draw another name
         ch.close();
         LiveTemps.unregister(candidate);
