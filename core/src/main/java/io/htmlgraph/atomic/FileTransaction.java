@@ -113,7 +113,9 @@ public final class FileTransaction implements AutoCloseable {
    * changes or reads the root's files transactionally must use the same lock: a
    * {@link DirectoryLocker} on the root (the default), or a lock of another {@link Locker} (a
    * {@code ZooKeeperLocker} across hosts), for which readers use
-   * {@link #read(Path, Locker, Duration, IOFunction)}.
+   * {@link #read(Path, Locker, Duration, IOFunction)}. The holds of a {@link DirectoryLocker} belong to
+   * the instance: threads that share one instance share its lock and do not exclude each other, so give
+   * each thread its own (as {@link #begin(Path)} does).
    *
    * @param root the directory whose files the transaction changes (created if missing)
    * @param locker the lock that guards the root
