@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.Retry;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -242,6 +244,67 @@ public final class AtomicFileWriter extends Writer {
   public static void atomicWrite(Path target, byte[] content, WriteOptions options) throws IOException {
     Objects.requireNonNull(content, "content");
     write(target, ByteBuffer.wrap(content), options);
+  }
+
+  /**
+   * Replaces (or creates) {@code target} with {@code content}, atomically and durably, only if it is
+   * still at {@code expected}: optimistic concurrency without holding a lock while computing the new
+   * content. See {@link #atomicWriteIf(Path, FileVersion, byte[], WriteOptions)}.
+   */
+  public static void atomicWriteIf(Path target, FileVersion expected, byte[] content) throws IOException {
+    atomicWriteIf(target, expected, content, WriteOptions.defaults());
+  }
+
+  /**
+   * Replaces (or creates) {@code target} with {@code content} only if it is still at
+   * {@code expected}; otherwise writes nothing and throws {@link VersionConflictException}.
+   *
+   * <p>The check and the write happen under the exclusive lock of a {@link DirectoryLocker} on the
+   * target's directory (the directory of the file a link leads to, with
+   * {@link SymlinkPolicy#FOLLOW}), waiting up to {@link DirectoryLocker#DEFAULT_TIMEOUT}: every
+   * {@code atomicWriteIf} on the file, in any thread or process, is checked against the others. That
+   * lock file ({@code .lock}) is created in the directory. Writers that do not take the lock (a plain
+   * {@link #atomicWrite}) are not excluded, but they still make a new version, so a conditional write
+   * that follows them fails as it should. With {@link FileVersion#absent()} the write creates the file
+   * only if it does not exist, atomically ({@code link(2)}), even against writers without the lock.
+   *
+   * <p>Files of a {@link FileTransaction} root are guarded by the root's lock: use
+   * {@link FileTransaction#writeIf} for them.
+   *
+   * @param target the file
+   * @param expected the version it must have, from {@link FileVersion#of} (or {@code absent()})
+   * @param content the new content
+   * @param options as for {@link #atomicWrite(Path, byte[], WriteOptions)}
+   * @throws VersionConflictException if the file is at another version: nothing was written
+   * @throws LockTimeoutException if the directory's lock was not obtained in time: nothing was written
+   * @throws IOException as {@link #atomicWrite(Path, byte[], WriteOptions)}
+   */
+  public static void atomicWriteIf(Path target, FileVersion expected, byte[] content, WriteOptions options)
+      throws IOException {
+    Objects.requireNonNull(expected, "expected");
+    Objects.requireNonNull(content, "content");
+    Objects.requireNonNull(options, "options");
+    Paths2.checkFile(target, "target");
+    Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? Paths2.followLinks(target) : target;
+    DirectoryLocker locker = new DirectoryLocker(Paths2.parentOf(dest));
+    try (DirectoryLock lock = locker.lockExclusive(DirectoryLocker.DEFAULT_TIMEOUT)) {
+      FileVersion actual = FileVersion.of(target);
+      if (!actual.equals(expected)) {
+        throw new VersionConflictException(target, expected, actual);
+      }
+      WriteOptions o = expected.isAbsent() && !options.noClobber() ? options.toBuilder().noClobber().build() : options;
+      try {
+        write(target, ByteBuffer.wrap(content), o);
+      } catch (FileAlreadyExistsException createdMeanwhile) {
+        if (!expected.isAbsent() || options.noClobber()) {
+          throw createdMeanwhile;
+        }
+        // a writer without the lock created it between the check and the link
+        VersionConflictException conflict = new VersionConflictException(target, expected, FileVersion.of(target));
+        conflict.addSuppressed(createdMeanwhile);
+        throw conflict;
+      }
+    }
   }
 
   private static void write(Path target, ByteBuffer content, WriteOptions options) throws IOException {

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +189,9 @@ public final class FileMetadata {
     }
     try {
       UserDefinedFileAttributeView src = Files.getFileAttributeView(from, UserDefinedFileAttributeView.class);
-      List<String> names = src.list();
+      List<String> names = new ArrayList<>(src.list());
+      // the version mark is the old file's; the new file gets a fresh one (VersionMarks)
+      names.remove(VersionMarks.NAME);
       if (names.isEmpty()) {
         return;
       }

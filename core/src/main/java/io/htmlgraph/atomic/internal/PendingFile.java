@@ -15,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -184,22 +185,33 @@ public final class PendingFile {
       }
       boolean ok = false;
       try {
-        // One stat, after the lock: once this writer holds the lock no sweep can delete the temp, and
-        // the stat tells whether one did so just before (the writer would then write into an unlinked
-        // file whose rename fails). A name still there is this writer's own: names are random and
-        // created with O_EXCL, so no one else recreates a swept one. The stat also gives the owner and
-        // mode that the metadata copy compares against.
-        FileMetadata created = proveLife(ch) ? FileMetadata.read(candidate) : null;
-        if (created == null || !created.exists()) {
+        // The owner, mode, xattrs and version mark go on before the lock: the JDK sets a mode (with
+        // NOFOLLOW_LINKS), an xattr or a time through a descriptor of its own, and closing it drops
+        // every fcntl lock this process holds on the file, so done after the lock they would strip the
+        // temp of its proof of life (a sweep in another process could then delete a live temp).
+        FileMetadata created = FileMetadata.read(candidate);
+        if (created.exists()) {
+          applyMetadata(candidate, created);
+          VersionMarks.stamp(candidate);
+        }
+        // After the lock, once this writer holds it no sweep can delete the temp; a stat tells whether
+        // one did so just before (the writer would then write into an unlinked file whose rename
+        // fails). A name still there is this writer's own: names are random and created with O_EXCL,
+        // so no one else recreates a swept one.
+        if (!created.exists() || !proveLife(ch) || !Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
           // a sweep in another process holds it and is about to delete it, or it already did: draw
           // another name
           ch.close();
           LiveTemps.unregister(candidate);
           continue;
         }
-        applyMetadata(candidate, created);
         ok = true;
         return new Temp(candidate, ch);
+      } catch (NoSuchFileException swept) {
+        // a sweep in another process deleted it while its metadata was set: draw another name
+        ch.close();
+        LiveTemps.unregister(candidate);
+        continue;
       } finally {
         if (!ok && ch.isOpen()) {
           closeQuietly(ch);
