@@ -28,6 +28,7 @@ interface BlockingLock extends AutoCloseable {
       case "lucene" -> new Lucene(dir);
       case "directory-locker" -> (BlockingLock) Class.forName("io.htmlgraph.atomic.bench.DirectoryLockerLock")
           .getConstructor(Path.class).newInstance(dir.resolve("dl"));
+      case "zookeeper" -> new ZooKeeperLockerLock(System.getProperty("bench.zookeeper"), "/bench/" + dir.getFileName());
       default -> throw new IllegalArgumentException(impl);
     };
   }
