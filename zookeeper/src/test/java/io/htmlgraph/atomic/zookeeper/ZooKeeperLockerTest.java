@@ -108,6 +108,21 @@ class ZooKeeperLockerTest {
   }
 
   @Test
+  void aClientWithANamespaceLocksUnderIt() throws Exception {
+    CuratorFramework root = client();
+    ZooKeeperLocker a = ZooKeeperLocker.create(root.usingNamespace("app"), lockPath);
+    ZooKeeperLocker b = ZooKeeperLocker.create(client().usingNamespace("app"), lockPath);
+    try (ZooKeeperLock h = a.lockExclusive(SHORT)) {
+      // the check against the server names the node with the namespace, as the server knows it
+      assertThat(h.isHeld()).isTrue();
+      assertThat(root.getChildren().forPath("/app" + lockPath)).hasSize(1);
+      assertThat(root.checkExists().forPath(lockPath)).isNull();
+      assertThat(free(b)).isFalse();
+    }
+    assertThat(free(b)).isTrue();
+  }
+
+  @Test
   void curatorsOwnReadWriteLockAndThisOneExcludeEachOther() throws Exception {
     ZooKeeperLocker ours = locker();
     InterProcessReadWriteLock theirs = new InterProcessReadWriteLock(client(), lockPath);
