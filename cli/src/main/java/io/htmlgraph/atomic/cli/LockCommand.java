@@ -180,7 +180,7 @@ final class LockCommand implements Callable<Integer> {
         // no record: free, or held by a program that writes none (Curator's own lock)
         boolean free;
         try (HeldLock probe = zk.locker().lockExclusive(Duration.ZERO)) {
-          free = true;
+          free = probe.isHeld();
         } catch (LockTimeoutException held) {
           free = false;
         }

@@ -66,7 +66,7 @@ class ZooKeeperLockerTest {
 
   private static boolean free(ZooKeeperLocker l) throws Exception {
     try (ZooKeeperLock h = l.lockExclusive(Duration.ZERO)) {
-      return true;
+      return h.isHeld();
     } catch (LockTimeoutException e) {
       return false;
     }
@@ -127,6 +127,7 @@ class ZooKeeperLockerTest {
     ZooKeeperLocker ours = locker();
     InterProcessReadWriteLock theirs = new InterProcessReadWriteLock(client(), lockPath);
     try (ZooKeeperLock h = ours.lockExclusive(SHORT)) {
+      assertThat(h.isHeld()).isTrue();
       assertThat(theirs.readLock().acquire(0, TimeUnit.MILLISECONDS)).isFalse();
       assertThat(theirs.writeLock().acquire(0, TimeUnit.MILLISECONDS)).isFalse();
     }
@@ -289,6 +290,7 @@ class ZooKeeperLockerTest {
     ZooKeeperLocker holder = locker();
     ZooKeeperLocker waiter = locker();
     try (ZooKeeperLock h = holder.lockExclusive(SHORT)) {
+      assertThat(h.isHeld()).isTrue();
       assertThatThrownBy(() -> waiter.lockExclusive(Duration.ZERO)).isInstanceOf(LockTimeoutException.class);
       assertThatThrownBy(() -> waiter.lockShared(SHORT)).isInstanceOf(LockTimeoutException.class);
       Thread t = new Thread(() -> {
