@@ -66,8 +66,8 @@ public final class ZooKeeperLock implements HeldLock {
 
   /**
    * Gives this hold back; the last hold of the locker deletes its node, after which others can get
-   * the lock. Idempotent. Never throws; never interrupted (a pending interrupt stays pending). A node
-   * that cannot be deleted for want of a connection is deleted by Curator when it reconnects, and goes
+   * the lock. Idempotent. Never throws; never interrupted (a pending interrupt stays pending). Without
+   * a connection it does not wait: the node is deleted by Curator when the client reconnects, and goes
    * with the session at the latest.
    */
   @Override

@@ -453,7 +453,11 @@ public final class ZooKeeperLocker implements Locker {
       held = null;
     }
     client.getConnectionStateListenable().removeListener(last);
-    last.delete(true);
+    // connected: delete before returning, so that others can take the lock when close() returns;
+    // not connected: a synchronous delete would wait out the retry policy (minutes with the ensemble
+    // gone), so leave it to Curator's guaranteed delete when the connection returns (the node goes
+    // with the session at the latest)
+    last.delete(client.getZookeeperClient().isConnected());
     return true;
   }
 

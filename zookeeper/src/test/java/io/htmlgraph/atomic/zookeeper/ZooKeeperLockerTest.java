@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
@@ -271,6 +273,34 @@ class ZooKeeperLockerTest {
   }
 
   @Test
+  void closingWithoutAConnectionDoesNotWaitAndTheNodeGoesOnceTheServerIsBack() throws Exception {
+    try (TestingServer own = new TestingServer(true)) {
+      CuratorFramework c = Clients.start(own.getConnectString());
+      clients.add(c);
+      ZooKeeperLock h = ZooKeeperLocker.create(c, lockPath).lockExclusive(SHORT);
+      own.stop();
+      await("the connection dropped", () -> !c.getZookeeperClient().isConnected());
+      long t0 = System.nanoTime();
+      h.close();
+      // a synchronous delete would wait out the retry policy: ten tries of the 5 s connection timeout
+      assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
+      own.restart();
+      CuratorFramework other = Clients.start(own.getConnectString());
+      clients.add(other);
+      // the session survived the outage, so its node did: Curator's guaranteed delete removes it
+      await("the node deleted after the reconnection", () -> {
+        try {
+          List<String> left = other.getChildren().forPath(lockPath);
+          return left.isEmpty();
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      assertThat(free(ZooKeeperLocker.create(other, lockPath))).isTrue();
+    }
+  }
+
+  @Test
   void closingTheClientEndsEveryHold() throws Exception {
     CuratorFramework c = Clients.start(server.getConnectString());
     ZooKeeperLocker a = ZooKeeperLocker.create(c, lockPath);
@@ -333,6 +363,13 @@ class ZooKeeperLockerTest {
     assertThatThrownBy(() -> ZooKeeperLocker.create(c, null)).isInstanceOf(NullPointerException.class);
     for (String bad : List.of("", "relative", "/trailing/", "/double//slash", "/", "/a/./b")) {
       assertThatThrownBy(() -> ZooKeeperLocker.create(c, bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+    CuratorFramework notStarted = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(10));
+    try {
+      assertThatThrownBy(() -> ZooKeeperLocker.create(notStarted, lockPath).lockExclusive(SHORT))
+          .isInstanceOf(IllegalStateException.class);
+    } finally {
+      notStarted.close();
     }
     ZooKeeperLocker l = ZooKeeperLocker.create(c, lockPath);
     assertThat(l.lockPath()).isEqualTo(lockPath);
