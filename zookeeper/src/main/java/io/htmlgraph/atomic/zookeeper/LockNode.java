@@ -92,6 +92,11 @@ final class LockNode implements ConnectionStateListener, Watcher {
     token = stat.getCzxid();
   }
 
+  /** @return whether the node was made in the client's current session */
+  boolean inCurrentSession() throws Exception {
+    return client.getZookeeperClient().getZooKeeper().getSessionId() == session;
+  }
+
   /** Marks the request granted: from now on a suspension or loss of the session loses the hold. */
   void granted() {
     granted = true;

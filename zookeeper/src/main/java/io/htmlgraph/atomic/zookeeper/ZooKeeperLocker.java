@@ -51,7 +51,10 @@ import org.apache.zookeeper.KeeperException;
  *   <li>An exclusive request holds the lock when its node is the first child by sequence number; a
  *       shared request when no {@code __WRIT__} node precedes it. Otherwise it watches the node it
  *       waits for (the one just before it; for shared, the nearest write node before it) and looks
- *       again when that one goes: no polling, and one waiter woken per release.
+ *       again when that one goes: no polling, and one waiter woken per release. A node whose session
+ *       the client has given up (Curator declared it lost and opened another) is never granted: the
+ *       server would delete it when it expires that session, and let the next waiter in beside us
+ *       (CURATOR-604); the request queues again in the current session.
  *   <li>Releasing deletes the node ({@code guaranteed}: Curator retries a delete that failed on a
  *       connection problem). A process that dies loses its session, and ZooKeeper deletes the node
  *       when the session expires: no stale lock blocks for longer than the session timeout.
@@ -332,6 +335,18 @@ public final class ZooKeeperLocker implements Locker {
           continue;
         }
         String blocker = blocker(children, ours, mode);
+        if (blocker == null && !request.inCurrentSession()) {
+          // our node belongs to a session the client has given up (Curator declared it LOST and
+          // opened a new one) but the server has not expired yet: it will vanish under us, and the
+          // next waiter would get the lock while we think we hold it (CURATOR-604's double grant).
+          // Leave it, and queue again in the current session.
+          request.delete(true);
+          if (tryOnce || System.nanoTime() - deadline >= 0) {
+            return null;
+          }
+          request.create(ZKPaths.makePath(lockPath, mode == LockMode.EXCLUSIVE ? WRITE : READ), record);
+          continue;
+        }
         if (blocker == null) {
           request.granted();
           granted = true;

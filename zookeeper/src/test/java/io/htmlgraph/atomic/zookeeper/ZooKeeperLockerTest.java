@@ -241,6 +241,53 @@ class ZooKeeperLockerTest {
     }
   }
 
+  /**
+   * A waiter whose client gives its session up (Curator declares it expired) while the server still
+   * keeps it: the waiter's node outlives the session the client now has, and would vanish once the
+   * server expires the old one, letting the next waiter in beside it (CURATOR-604). The grant must
+   * be made on a node of the current session.
+   */
+  @Test
+  void aWaiterIsNeverGrantedTheLockOnANodeOfAnAbandonedSession() throws Exception {
+    ZooKeeperLocker holder = locker();
+    CuratorFramework c = client();
+    ZooKeeperLocker waiter = ZooKeeperLocker.create(c, lockPath);
+    ZooKeeperLock h = holder.lockExclusive(SHORT);
+    long abandoned = c.getZookeeperClient().getZooKeeper().getSessionId();
+    var w = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return waiter.lockExclusive(Duration.ofSeconds(60));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    await("the waiter queued", () -> {
+      try {
+        return holder.client().getChildren().forPath(lockPath).size() == 2;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    // the client, not the server, ends the session: the server keeps it (and the node) until it times out
+    org.apache.curator.test.KillSession.kill(c.getZookeeperClient().getZooKeeper());
+    await("a new session", () -> {
+      try {
+        return c.getZookeeperClient().isConnected() && c.getZookeeperClient().getZooKeeper().getSessionId() != abandoned;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    h.close();
+    try (ZooKeeperLock got = w.get(60, TimeUnit.SECONDS)) {
+      long current = c.getZookeeperClient().getZooKeeper().getSessionId();
+      List<String> children = holder.client().getChildren().forPath(lockPath);
+      assertThat(children).hasSize(1);
+      assertThat(holder.client().checkExists().forPath(lockPath + "/" + children.get(0)).getEphemeralOwner())
+          .isEqualTo(current);
+      assertThat(got.isHeld()).isTrue();
+    }
+  }
+
   @Test
   void aSuspendedConnectionLosesTheHoldEvenIfTheSessionSurvives() throws Exception {
     // a server of its own: this test stops it
