@@ -90,8 +90,8 @@ final class ZooKeeperLocking implements AutoCloseable {
   /**
    * Watches {@code lock} while the command runs: once it is lost (the connection was suspended, the
    * session expired, the node is gone), says so on {@code err} and stops this process's children
-   * (SIGTERM), since the command no longer runs under the lock. Checks at once on every connection
-   * change, and every second.
+   * (SIGTERM), since the command no longer runs under the lock, until {@link #stopWatching()}. Checks
+   * at once on every connection change, and every second.
    */
   void stopCommandIfLost(HeldLock lock, String command, PrintWriter err) {
     client.getConnectionStateListenable().addListener(wakeOnChange);
@@ -112,7 +112,15 @@ final class ZooKeeperLocking implements AutoCloseable {
         err.println("atomic: " + name() + ": the lock was lost (" + why + "); stopping " + command);
         err.flush();
       }
-      ProcessHandle.current().children().forEach(ProcessHandle::destroy);
+      // again and again until the command is gone: the loss may come before the command started
+      while (!stopping) {
+        ProcessHandle.current().children().forEach(ProcessHandle::destroy);
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
     }, "atomic-zookeeper-lock-watch");
     watch.setDaemon(true);
     watch.start();
