@@ -7,6 +7,9 @@ module io.htmlgraph.atomic.cli {
   requires io.htmlgraph.atomic;
   requires io.htmlgraph.atomic.json;
   requires info.picocli;
+  // atomic lock --zookeeper (Curator's jars are automatic modules, named after their files)
+  requires io.htmlgraph.atomic.zookeeper;
+  requires curator.client;
 
   // picocli fills the annotated fields of the commands by reflection
   opens io.htmlgraph.atomic.cli to info.picocli;

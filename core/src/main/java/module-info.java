@@ -9,4 +9,6 @@
  */
 module io.htmlgraph.atomic {
   exports io.htmlgraph.atomic;
+  // the owner record's text form, shared with the ZooKeeper locker (released together with core)
+  exports io.htmlgraph.atomic.internal to io.htmlgraph.atomic.zookeeper;
 }

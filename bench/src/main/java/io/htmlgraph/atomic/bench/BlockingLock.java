@@ -24,11 +24,12 @@ interface BlockingLock extends AutoCloseable {
   void close() throws IOException;
 
   /** The implementations by name. */
-  static BlockingLock open(String impl, Path dir) throws IOException {
+  static BlockingLock open(String impl, Path dir) throws IOException, InterruptedException {
     return switch (impl) {
       case "raw" -> new Raw(dir.resolve("raw.lock"));
       case "lucene" -> new Lucene(dir);
       case "directory-locker" -> new Locker(dir.resolve("dl"));
+      case "zookeeper" -> new ZooKeeperLockerLock(System.getProperty("bench.zookeeper"), "/bench/" + dir.getFileName());
       default -> throw new IllegalArgumentException(impl);
     };
   }

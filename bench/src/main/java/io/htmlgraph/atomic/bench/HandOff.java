@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 /**
  * Cross-process hand-off latency: two JVMs take turns holding an exclusive lock. In each round the
  * holder waits until the other process says it is about to wait for the lock, gives it 300 µs to
- * block, stamps {@code System.nanoTime()} (CLOCK_MONOTONIC, one clock for every process of the
- * machine) into a shared mapped file and releases; the waiter stamps the time it got the lock. The
+ * block (more if asked: see {@link #SETTLE_NANOS}), stamps {@code System.nanoTime()} (CLOCK_MONOTONIC,
+ * one clock for every process of the machine) into a shared mapped file and releases; the waiter stamps the time it got the lock. The
  * latency is the difference. Each process writes its latencies (ns), one a line, to its output file.
  *
  * <p>Arguments: {@code handoff IMPL ROLE(0|1) DIR ROUNDS OUT}.
@@ -29,6 +29,11 @@ final class HandOff {
   private static final int UP = 16;     // 16 + 8 * role: that process is up
   private static final int HELD = 32;   // role 0 holds the lock for round 0
   private static final int GOT = 40;    // round + 1 whose waiter got the lock
+  /**
+   * How long the holder lets the waiter settle into its wait before releasing (-Dbench.handoff.settleMicros,
+   * default 300): a ZooKeeper waiter needs round trips to queue, a kernel waiter microseconds.
+   */
+  private static final long SETTLE_NANOS = Long.getLong("bench.handoff.settleMicros", 300) * 1000;
 
   private HandOff() {}
 
@@ -57,7 +62,7 @@ final class HandOff {
         int holder = round % 2;
         if (role == holder) {
           await(shm, READY, round + 1L);
-          LockSupport.parkNanos(300_000);
+          LockSupport.parkNanos(SETTLE_NANOS);
           LONGS.setVolatile(shm, STAMP, System.nanoTime());
           lock.unlock();
           // POSIX locks are not fair: asking again at once could take the lock back before the

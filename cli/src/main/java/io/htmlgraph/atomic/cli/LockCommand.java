@@ -1,10 +1,11 @@
 package io.htmlgraph.atomic.cli;
 
-import io.htmlgraph.atomic.DirectoryLock;
 import io.htmlgraph.atomic.DirectoryLocker;
+import io.htmlgraph.atomic.HeldLock;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.LockTimeoutException;
 import java.io.File;
+import io.htmlgraph.atomic.Locker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -39,12 +40,18 @@ import picocli.CommandLine.Spec;
           + "too (SIGKILL, through setpriv --pdeathsig where util-linux provides it), so that it never "
           + "runs on without the lock.",
       "Put `--` before COMMAND when it has options. `atomic lock --status DIR` prints the holder "
-          + "(pid, host, mode, since) or \"free\"."
+          + "(pid, host, mode, since) or \"free\".",
+      "With --zookeeper HOST:PORT[,...] --lock-path /PATH the lock is taken in that ZooKeeper ensemble "
+          + "instead, for processes on several hosts (DIR, the directory it guards, must exist; it is "
+          + "not locked itself). If the lock is lost while COMMAND runs (the connection was suspended, the "
+          + "session expired), COMMAND is stopped with SIGTERM and atomic exits with 76. If this process "
+          + "dies, the lock is free once its session times out (--session-timeout)."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "N:COMMAND's exit code (128+signal if a signal ended it)",
       "75:the lock was not obtained in time; COMMAND was not run",
+      "76:(--zookeeper) the lock was lost while COMMAND ran; COMMAND was stopped",
       "126:COMMAND could not be run",
       "127:COMMAND was not found",
       "1:another error",
@@ -53,6 +60,8 @@ import picocli.CommandLine.Spec;
 final class LockCommand implements Callable<Integer> {
   /** EX_TEMPFAIL of sysexits.h, as flock(1) uses for its timeout (with -E). */
   static final int TIMEOUT = 75;
+  /** The ZooKeeper lock was lost while the command ran. */
+  static final int LOST = 76;
 
   @Spec CommandSpec spec;
 
@@ -78,13 +87,35 @@ final class LockCommand implements Callable<Integer> {
     this.main = main;
   }
 
+  @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,...]",
+      description = "Take the lock in this ZooKeeper ensemble (the connection string of its servers), "
+          + "for processes on several hosts. Needs --lock-path.")
+  String zookeeper;
+
+  @Option(names = "--lock-path", paramLabel = "/PATH",
+      description = "With --zookeeper: the lock's path in ZooKeeper; every process that shares the lock names it.")
+  String lockPath;
+
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
+      converter = Converters.DurationConverter.class,
+      description = "With --zookeeper: how long to wait for a connection to the ensemble. Default: ${DEFAULT-VALUE}.")
+  Duration connectTimeout;
+
+  @Option(names = "--session-timeout", paramLabel = "DURATION", defaultValue = "10s",
+      converter = Converters.DurationConverter.class,
+      description = "With --zookeeper: the ZooKeeper session timeout, which the servers bound (by default "
+          + "to 2 to 20 ticks). If this process dies or is cut off, others get the lock that long after. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration sessionTimeout;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
+    checkZooKeeperOptions();
     if (status) {
       if (command != null && !command.isEmpty()) {
         throw new ParameterException(spec.commandLine(), "--status takes no COMMAND");
       }
-      return status();
+      return zookeeper != null ? zooKeeperStatus() : status();
     }
     if (command == null || command.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "Missing COMMAND (atomic lock DIR -- COMMAND [ARGS...])");
@@ -92,19 +123,87 @@ final class LockCommand implements Callable<Integer> {
     if (command.get(0).isEmpty()) {
       throw new ParameterException(spec.commandLine(), "COMMAND is an empty string");
     }
-    DirectoryLocker locker = new DirectoryLocker(dir);
-    DirectoryLock lock;
+    // ZooKeeperLocking is the only door to Curator's classes: touched on this branch only
+    ZooKeeperLocking zk = zookeeper != null ? connectZooKeeper() : null;
     try {
-      lock = shared ? locker.lockShared(timeout) : locker.lockExclusive(timeout);
-    } catch (LockTimeoutException e) {
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("atomic: " + dir + ": lock not obtained within " + Converters.format(timeout)
-          + e.holder().map(h -> "; held by " + describe(h)).orElse("") + "; not running " + command.get(0));
-      err.flush();
-      return TIMEOUT;
+      Locker locker = zk != null ? zk.locker() : new DirectoryLocker(dir);
+      HeldLock lock;
+      try {
+        lock = shared ? locker.lockShared(timeout) : locker.lockExclusive(timeout);
+      } catch (LockTimeoutException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("atomic: " + (zk != null ? zk.name() : dir) + ": lock not obtained within " + Converters.format(timeout)
+            + e.holder().map(h -> "; held by " + describe(h)).orElse("") + "; not running " + command.get(0));
+        err.flush();
+        return TIMEOUT;
+      }
+      try (lock) {
+        if (zk == null) {
+          return run();
+        }
+        zk.stopCommandIfLost(lock, command.get(0), spec.commandLine().getErr());
+        int code = run();
+        zk.stopWatching();
+        return zk.lostBecause() != null ? LOST : code;
+      }
+    } finally {
+      if (zk != null) {
+        zk.close();
+      }
     }
-    try (lock) {
-      return run();
+  }
+
+  /** --zookeeper and --lock-path go together; the timeouts of the connection need them. */
+  private void checkZooKeeperOptions() {
+    picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (zookeeper == null) {
+      for (String option : List.of("--lock-path", "--connect-timeout", "--session-timeout")) {
+        if (parsed != null && parsed.hasMatchedOption(option)) {
+          throw new ParameterException(spec.commandLine(), option + " needs --zookeeper");
+        }
+      }
+      return;
+    }
+    if (zookeeper.isBlank()) {
+      throw new ParameterException(spec.commandLine(), "--zookeeper needs HOST:PORT[,HOST:PORT...]");
+    }
+    if (lockPath == null) {
+      throw new ParameterException(spec.commandLine(), "--zookeeper needs --lock-path /PATH");
+    }
+    if (connectTimeout.isZero() || connectTimeout.isNegative() || sessionTimeout.isZero() || sessionTimeout.isNegative()) {
+      throw new ParameterException(spec.commandLine(), "--connect-timeout and --session-timeout must be positive");
+    }
+  }
+
+  private ZooKeeperLocking connectZooKeeper() throws InterruptedException {
+    if (!Files.isDirectory(dir)) {
+      throw new CliException(dir + (Files.exists(dir) ? ": not a directory" : ": no such directory"));
+    }
+    try {
+      return ZooKeeperLocking.connect(zookeeper, lockPath, connectTimeout, sessionTimeout);
+    } catch (IllegalArgumentException badPath) {
+      throw new ParameterException(spec.commandLine(), "--lock-path: " + badPath.getMessage());
+    }
+  }
+
+  private int zooKeeperStatus() throws IOException, InterruptedException {
+    try (ZooKeeperLocking zk = connectZooKeeper()) {
+      PrintWriter out = spec.commandLine().getOut();
+      Optional<LockOwner> owner = zk.locker().owner();
+      if (owner.isPresent()) {
+        out.println("held by " + describe(owner.get()));
+      } else {
+        // no record: free, or held by a program that writes none (Curator's own lock)
+        boolean free;
+        try (HeldLock probe = zk.locker().lockExclusive(Duration.ZERO)) {
+          free = probe.isHeld();
+        } catch (LockTimeoutException held) {
+          free = false;
+        }
+        out.println(free ? "free" : "held (holder unknown)");
+      }
+      out.flush();
+      return 0;
     }
   }
 

@@ -1,8 +1,10 @@
 package io.htmlgraph.atomic.json;
 
 import io.htmlgraph.atomic.AtomicFileOutputStream;
-import io.htmlgraph.atomic.DirectoryLock;
 import io.htmlgraph.atomic.DirectoryLocker;
+import io.htmlgraph.atomic.Fencing;
+import io.htmlgraph.atomic.HeldLock;
+import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,7 +85,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@link #update(Path, Class, UnaryOperator) update} reads, changes and writes a file back under the
  * exclusive {@link DirectoryLocker} lock of its directory, so that threads and processes updating one
- * file never lose an update.
+ * file never lose an update; {@link #update(Path, Class, Locker, Duration, WriteOptions, UnaryOperator)}
+ * does so under any {@link Locker} (a ZooKeeper lock for processes on several hosts), and publishes
+ * only while the lock stands.
  */
 public final class AtomicJson {
   /** Python's {@code atomic_json_write} default. */
@@ -275,14 +279,14 @@ public final class AtomicJson {
    */
   public static <T> T update(Path path, Class<T> type, UnaryOperator<T> fn) throws IOException {
     Objects.requireNonNull(type, "type");
-    return update(path, MAPPER.constructType(type), null, DirectoryLocker.DEFAULT_TIMEOUT,
+    return update(path, MAPPER.constructType(type), (Path) null, DirectoryLocker.DEFAULT_TIMEOUT,
         WriteOptions.defaults(), fn);
   }
 
   /** As {@link #update(Path, Class, UnaryOperator)}, for generic types such as {@code Map<String, Long>}. */
   public static <T> T update(Path path, TypeReference<T> type, UnaryOperator<T> fn) throws IOException {
     Objects.requireNonNull(type, "type");
-    return update(path, MAPPER.constructType(type), null, DirectoryLocker.DEFAULT_TIMEOUT,
+    return update(path, MAPPER.constructType(type), (Path) null, DirectoryLocker.DEFAULT_TIMEOUT,
         WriteOptions.defaults(), fn);
   }
 
@@ -343,8 +347,74 @@ public final class AtomicJson {
     return update(path, MAPPER.constructType(type), lockDir, timeout, options, fn);
   }
 
+  /**
+   * Reads, changes and writes back the JSON file {@code path} while holding the exclusive lock of
+   * {@code locker}, and publishes only while that lock stands: as
+   * {@link #update(Path, Class, Path, Duration, WriteOptions, UnaryOperator)}, with any
+   * {@link Locker} (a {@link DirectoryLocker}, or a ZooKeeper locker for processes on several hosts).
+   * (To pass a null lock directory to the {@code Path} overload, write {@code (Path) null}.)
+   *
+   * <p><b>Fencing.</b> A lock that can be lost (a ZooKeeper session that expires while the holder is
+   * paused) must not let its late holder overwrite a newer holder's update. Right before writing, this
+   * calls {@link Fencing#checkAndRecord} with the file {@code .NAME.fence} beside {@code path}: it
+   * refuses when the hold no longer stands, or when that file records a newer holder's fencing token,
+   * and otherwise records this hold's token there. Locks that cannot be lost (a
+   * {@code DirectoryLocker}'s, token 0) write no fence file and cost nothing more. Every updater of a
+   * file must name it by the same path, for all to share one fence file.
+   *
+   * @param path the JSON file; may be missing (its parent directories are created by the write)
+   * @param type what to read it as
+   * @param locker whose exclusive lock guards the file; every updater of the file must use that lock
+   * @param timeout the longest wait for the lock; zero or less tries once
+   * @param options how to write (durability, temp directory, permissions, symlinks)
+   * @param fn gets the current value ({@code null} if the file is missing or holds {@code null}) and
+   *     returns the value to write; it runs under the lock, so keep it short
+   * @return the value written
+   * @throws io.htmlgraph.atomic.LockTimeoutException if the lock was not obtained in time: nothing read,
+   *     nothing written
+   * @throws io.htmlgraph.atomic.LockLostException if the lock was lost before the write, or a newer
+   *     holder has published: {@code fn} ran, nothing was written
+   * @throws java.io.InterruptedIOException if the thread is interrupted while waiting for the lock
+   *     (its interrupt status is kept; nothing written)
+   * @throws InvalidJsonException if the file is not valid JSON of {@code type}: {@code fn} is not
+   *     called, the file is untouched
+   * @throws IllegalArgumentException if the path is empty or names no file, or the options' charset
+   *     is not UTF-8
+   * @throws IOException if the lock cannot be taken for a reason other than contention, or the file
+   *     cannot be read or written (the file is untouched, except for
+   *     {@link io.htmlgraph.atomic.CommittedNotDurableException})
+   */
+  public static <T> T update(Path path, Class<T> type, Locker locker, Duration timeout, WriteOptions options,
+      UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), locker, timeout, options, fn);
+  }
+
+  /**
+   * As {@link #update(Path, Class, Locker, Duration, WriteOptions, UnaryOperator)}, for generic types.
+   */
+  public static <T> T update(Path path, TypeReference<T> type, Locker locker, Duration timeout,
+      WriteOptions options, UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(type, "type");
+    return update(path, MAPPER.constructType(type), locker, timeout, options, fn);
+  }
+
   private static <T> T update(Path path, JavaType type, Path lockDir, Duration timeout, WriteOptions options,
       UnaryOperator<T> fn) throws IOException {
+    checkUpdate(path, timeout, options, fn);
+    // a relative "state.json" has no parent: its directory is the current one
+    Path dir = lockDir != null ? lockDir : path.toAbsolutePath().getParent();
+    return locked(path, type, new DirectoryLocker(dir), timeout, options, fn);
+  }
+
+  private static <T> T update(Path path, JavaType type, Locker locker, Duration timeout, WriteOptions options,
+      UnaryOperator<T> fn) throws IOException {
+    Objects.requireNonNull(locker, "locker");
+    checkUpdate(path, timeout, options, fn);
+    return locked(path, type, locker, timeout, options, fn);
+  }
+
+  private static void checkUpdate(Path path, Duration timeout, WriteOptions options, UnaryOperator<?> fn) {
     checkFile(path, "path");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(options, "options");
@@ -352,10 +422,11 @@ public final class AtomicJson {
     if (!StandardCharsets.UTF_8.equals(options.charset())) {
       throw new IllegalArgumentException("JSON files are UTF-8; the options ask for " + options.charset());
     }
-    // a relative "state.json" has no parent: its directory is the current one
-    Path dir = lockDir != null ? lockDir : path.toAbsolutePath().getParent();
-    DirectoryLocker locker = new DirectoryLocker(dir);
-    try (DirectoryLock lock = locker.lockExclusive(timeout)) {
+  }
+
+  private static <T> T locked(Path path, JavaType type, Locker locker, Duration timeout, WriteOptions options,
+      UnaryOperator<T> fn) throws IOException {
+    try (HeldLock lock = locker.lockExclusive(timeout)) {
       T current;
       try {
         current = read(path, type);
@@ -363,9 +434,17 @@ public final class AtomicJson {
         current = null;
       }
       T next = fn.apply(current);
+      // A lock that can be lost may be gone by now (fn ran long, the process was paused past its
+      // session): publish only under a hold that stands, and never over a newer holder's update.
+      Fencing.checkAndRecord(lock, fenceFileOf(path));
       write(path, next, DEFAULT_INDENT, options);
       return next;
     }
+  }
+
+  /** @return {@code .NAME.fence} beside {@code path}: where its publishers' fencing tokens are recorded */
+  static Path fenceFileOf(Path path) {
+    return path.resolveSibling("." + path.getFileName() + ".fence");
   }
 
   /**

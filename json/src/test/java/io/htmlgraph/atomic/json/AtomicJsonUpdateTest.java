@@ -140,7 +140,7 @@ class AtomicJsonUpdateTest {
     try (ChildJvm child = ChildJvm.start(UpdateChild.class, "hold", dir.toString())) {
       assertThat(child.readLine()).isEqualTo("locked");
       Thread.sleep(50); // the holder writes its owner record after 10 ms of holding
-      assertThatThrownBy(() -> AtomicJson.update(file, Integer.class, null, Duration.ofMillis(300),
+      assertThatThrownBy(() -> AtomicJson.update(file, Integer.class, (Path) null, Duration.ofMillis(300),
           WriteOptions.defaults(), c -> c + 1))
           .isInstanceOfSatisfying(LockTimeoutException.class,
               e -> assertThat(e.holder()).hasValueSatisfying(o -> assertThat(o.pid()).isEqualTo(child.pid())));
@@ -164,7 +164,7 @@ class AtomicJsonUpdateTest {
       for (int t = 0; t < 4; t++) {
         done.add(pool.submit(() -> {
           for (int i = 0; i < 50; i++) {
-            AtomicJson.update(file, Integer.class, null, LONG_WAIT, WriteOptions.defaults(),
+            AtomicJson.update(file, Integer.class, (Path) null, LONG_WAIT, WriteOptions.defaults(),
                 c -> c == null ? 1 : c + 1);
           }
           return null;
@@ -218,7 +218,7 @@ class AtomicJsonUpdateTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AtomicJson.update(file, Integer.class, null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> AtomicJson.update(file, Integer.class, null, LONG_WAIT,
+    assertThatThrownBy(() -> AtomicJson.update(file, Integer.class, (Path) null, LONG_WAIT,
         WriteOptions.builder().charset(java.nio.charset.StandardCharsets.UTF_16).build(), c -> 1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(dir.resolve("sub")).doesNotExist();

@@ -25,7 +25,7 @@ public final class UpdateChild {
         System.out.println("ready");
         System.in.read(); // start together with the other children
         for (int i = 0; i < n; i++) {
-          AtomicJson.update(file, Integer.class, null, Duration.ofSeconds(60), WriteOptions.defaults(),
+          AtomicJson.update(file, Integer.class, (Path) null, Duration.ofSeconds(60), WriteOptions.defaults(),
               c -> c == null ? 1 : c + 1);
         }
         System.out.println("done");
