@@ -50,14 +50,17 @@ public final class FileMetadata {
   private final int gid;
   private final PosixFileAttributes posix; // when the unix view is missing
   private final FileTime lastModified;
+  private final Object fileKey; // device and inode, or null when unknown
 
-  private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified) {
+  private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified,
+      Object fileKey) {
     this.kind = kind;
     this.mode = mode;
     this.uid = uid;
     this.gid = gid;
     this.posix = posix;
     this.lastModified = lastModified;
+    this.fileKey = fileKey;
   }
 
   static boolean hasUnixView(Path p) {
@@ -72,7 +75,7 @@ public final class FileMetadata {
   public static FileMetadata read(Path p) throws IOException {
     try {
       if (hasUnixView(p)) {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey", LinkOption.NOFOLLOW_LINKS);
         int m = (Integer) a.get("mode");
         Kind kind = switch (m & S_IFMT) {
           case S_IFREG -> Kind.REGULAR;
@@ -81,7 +84,7 @@ public final class FileMetadata {
           default -> Kind.OTHER;
         };
         return new FileMetadata(kind, m & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), null,
-            (FileTime) a.get("lastModifiedTime"));
+            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"));
       }
       BasicFileAttributes a = hasPosixView(p)
           ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
@@ -92,14 +95,41 @@ public final class FileMetadata {
           : Kind.OTHER;
       PosixFileAttributes posix = a instanceof PosixFileAttributes pa ? pa : null;
       int mode = posix == null ? -1 : toMode(posix.permissions());
-      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime());
+      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey());
     } catch (NoSuchFileException e) {
-      return new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null);
+      return MISSING;
     }
+  }
+
+  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null);
+
+  /** @return what {@link #read} gives for a missing file */
+  public static FileMetadata absent() {
+    return MISSING;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /** @return the permission bits with setuid, setgid and sticky, or -1 when unknown */
+  public int mode() {
+    return mode;
+  }
+
+  /** @return the owner's uid, or -1 when unknown (no {@code unix} view) */
+  public int uid() {
+    return uid;
+  }
+
+  /** @return the group's gid, or -1 when unknown */
+  public int gid() {
+    return gid;
+  }
+
+  /** @return device and inode (equal for two names of one file), or null when unknown */
+  public Object fileKey() {
+    return fileKey;
   }
 
   public boolean exists() {

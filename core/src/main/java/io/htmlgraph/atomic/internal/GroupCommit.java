@@ -143,17 +143,35 @@ public final class GroupCommit {
     }
   }
 
-  /** Checks every entry before anything touches the disk; fills targets and contents in map order. */
+  /**
+   * Checks every entry before anything touches the disk; fills targets and contents in map order.
+   *
+   * <p>Two entries name the same file if the kernel would resolve them to the same name in the same
+   * directory (links followed under the link rule, {@code ..} taken in the real directory, as
+   * {@code d/link/../f} is not {@code d/f} when {@code d/link} points elsewhere), or to the same
+   * existing file (two hard links). A lexical comparison gets both wrong: it accepts
+   * {@code {d/link/../f, other/f}}, one file whose first content is silently lost, and refuses
+   * {@code {d/link/../g, d/g}}, two files.
+   */
   private static void checkInput(Map<Path, byte[]> files, WriteOptions options, List<Path> targets,
       List<byte[]> contents) throws IOException {
-    Map<Path, Path> seen = new HashMap<>();
+    Map<Object, Path> seen = new HashMap<>();
+    boolean follow = options.symlinks() == SymlinkPolicy.FOLLOW;
     for (Map.Entry<Path, byte[]> e : files.entrySet()) {
       Path target = Objects.requireNonNull(e.getKey(), "a target is null");
       Paths2.checkFile(target, "target");
       byte[] content = Objects.requireNonNull(e.getValue(), () -> "the content of " + target + " is null");
-      Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? Paths2.followLinks(target) : target;
-      Path key = dest.toAbsolutePath().normalize();
-      Path earlier = seen.putIfAbsent(key, target);
+      SafeFiles.Resolved r = SafeFiles.resolve(target, follow);
+      Path real = r.path();
+      Object dirKey = r.parentExists() ? r.parent().fileKey() : null;
+      Object name = dirKey != null
+          ? List.of(dirKey, real.getFileName().toString())
+          : real.toAbsolutePath().normalize(); // a missing directory has no link in it: its path is its identity
+      Object fileKey = r.metadata().exists() ? r.metadata().fileKey() : null;
+      Path earlier = seen.putIfAbsent(name, target);
+      if (earlier == null && fileKey != null) {
+        earlier = seen.putIfAbsent(fileKey, target);
+      }
       if (earlier != null) {
         // two renames onto one file: the second would silently win, and the batch order would matter
         throw new IllegalArgumentException("two entries of the batch name the same file: " + earlier + ", " + target);
