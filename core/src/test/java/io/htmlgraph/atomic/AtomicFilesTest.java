@@ -109,6 +109,45 @@ class AtomicFilesTest {
     }
   }
 
+  @Test
+  void aDirectoryIntoItselfIsRefusedBeforeAnythingIsCreated() throws IOException {
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Files.writeString(d.resolve("keep.txt"), "kept");
+    Path viaLink = Files.createSymbolicLink(dir.resolve("alias"), d);
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, d.resolve("sub/x/d2")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("into itself");
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, viaLink.resolve("sub/x/d2")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("into itself");
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, d.resolve("d2")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(TestFiles.names(d)).containsExactly("keep.txt");
+    // a sibling whose name merely starts the same is not inside
+    AtomicFiles.atomicRename(d, dir.resolve("d-renamed/d"));
+    assertThat(dir.resolve("d-renamed/d/keep.txt")).hasContent("kept");
+  }
+
+  @Test
+  void aFailedRenameRemovesTheParentsItCreated() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+        && !Files.getAttribute(shm, "unix:dev").equals(Files.getAttribute(dir, "unix:dev")),
+        "needs /dev/shm on another file system than " + dir);
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Path missing = shm.resolve("atomic-rename-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    try {
+      // a directory cannot cross file systems: the rename fails after creating missing/sub
+      assertThatThrownBy(() -> AtomicFiles.atomicRename(d, missing.resolve("sub/d")))
+          .isInstanceOf(java.nio.file.AtomicMoveNotSupportedException.class);
+      assertThat(missing).doesNotExist();
+      assertThat(d).isDirectory();
+    } finally {
+      if (Files.exists(missing.resolve("sub"))) {
+        Files.delete(missing.resolve("sub"));
+      }
+      Files.deleteIfExists(missing);
+    }
+  }
+
   // ---- safeTempFile
 
   @Test

@@ -51,9 +51,11 @@ public final class FileMetadata {
   private final PosixFileAttributes posix; // when the unix view is missing
   private final FileTime lastModified;
   private final Object fileKey; // device and inode, or null when unknown
+  private final long size;
 
   private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified,
-      Object fileKey) {
+      Object fileKey, long size) {
+    this.size = size;
     this.kind = kind;
     this.mode = mode;
     this.uid = uid;
@@ -75,7 +77,7 @@ public final class FileMetadata {
   public static FileMetadata read(Path p) throws IOException {
     try {
       if (hasUnixView(p)) {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey,size", LinkOption.NOFOLLOW_LINKS);
         int m = (Integer) a.get("mode");
         Kind kind = switch (m & S_IFMT) {
           case S_IFREG -> Kind.REGULAR;
@@ -84,7 +86,7 @@ public final class FileMetadata {
           default -> Kind.OTHER;
         };
         return new FileMetadata(kind, m & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), null,
-            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"));
+            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"), (Long) a.get("size"));
       }
       BasicFileAttributes a = hasPosixView(p)
           ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
@@ -95,13 +97,13 @@ public final class FileMetadata {
           : Kind.OTHER;
       PosixFileAttributes posix = a instanceof PosixFileAttributes pa ? pa : null;
       int mode = posix == null ? -1 : toMode(posix.permissions());
-      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey());
+      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey(), a.size());
     } catch (NoSuchFileException e) {
       return MISSING;
     }
   }
 
-  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null);
+  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null, -1);
 
   /** @return what {@link #read} gives for a missing file */
   public static FileMetadata absent() {
@@ -125,6 +127,16 @@ public final class FileMetadata {
   /** @return the group's gid, or -1 when unknown */
   public int gid() {
     return gid;
+  }
+
+  /** @return the size in bytes (-1 when absent) */
+  public long size() {
+    return size;
+  }
+
+  /** @return the modification time, or null when absent */
+  public FileTime lastModified() {
+    return lastModified;
   }
 
   /** @return device and inode (equal for two names of one file), or null when unknown */

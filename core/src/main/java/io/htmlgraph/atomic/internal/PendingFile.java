@@ -194,7 +194,13 @@ public final class PendingFile {
         Paths2.createDirectories(tempRealDir);
       }
     }
-    List<Path> created = resolved.parentExists() ? List.of() : Paths2.createDirectories(destDir);
+    List<Path> created;
+    try {
+      created = resolved.parentExists() ? List.of() : Paths2.createDirectories(destDir);
+    } catch (FileSystemException e) {
+      throw target.toString().equals(e.getFile()) ? e
+          : about(target, "cannot be written: its directory " + destDir + " cannot be created", e, existingAncestor(destDir));
+    }
     if (tempRealDir != null) {
       staged = !sameFileSystem(tempRealDir, destDir);
     }
@@ -220,6 +226,14 @@ public final class PendingFile {
       throw e;
     }
     return f;
+  }
+
+  private static Path existingAncestor(Path dir) {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      p = p.getParent();
+    }
+    return p != null ? p : dir;
   }
 
   /**
@@ -385,21 +399,22 @@ public final class PendingFile {
     try {
       FileMetadata from = source;
       Path copySource = sourcePath;
-      if (sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source)) {
+      boolean othersMayReplace = sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source);
+      if (othersMayReplace) {
         pin = work.resolve("old");
         try {
           Files.createLink(pin, sourcePath);
+          from = FileMetadata.read(pin);
+          copySource = pin;
         } catch (FileSystemException | UnsupportedOperationException e) {
-          throw new FileSystemException(target.toString(), null, "not written: another user may replace "
-              + sourcePath + " meanwhile, and no private hard link to it could be made to copy its ACL and"
-              + " extended attributes safely (" + e + ")");
+          // fs.protected_hardlinks refuses a link to a file this user may not both read and write (or to
+          // a setuid file), and some file systems have no hard links: copy unpinned, verified below
+          Log.get().log(Level.DEBUG, "no private link to {0}: {1}", sourcePath, e.toString());
+          pin = null;
         }
-        from = FileMetadata.read(pin);
-        copySource = pin;
       }
       if (from.kind() != FileMetadata.Kind.REGULAR) {
-        throw new FileSystemException(target.toString(), null, "not written: " + sourcePath
-            + " was replaced by something that is not a regular file meanwhile");
+        throw replacedMeanwhile();
       }
       try {
         Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
@@ -411,13 +426,13 @@ public final class PendingFile {
       if (pin != null) {
         Files.delete(pin);
         pin = null;
+      } else if (othersMayReplace && !copiedFrom(copy, from)) {
+        throw replacedMeanwhile();
       }
       ch = FileChannel.open(copy, copyOf ? REOPEN : REOPEN_TRUNCATED);
       FileMetadata made = FileMetadata.read(copy);
       if (made.kind() != FileMetadata.Kind.REGULAR) {
-        // the old file was swapped between the copy's lstat and its open (the unpinned case)
-        throw new FileSystemException(target.toString(), null, "not written: " + sourcePath
-            + " was replaced by something that is not a regular file meanwhile");
+        throw replacedMeanwhile();
       }
       fixMetadata(copy, made, from);
       if (copyOf) {
@@ -457,6 +472,37 @@ public final class PendingFile {
         deleteQuietly(work);
       }
     }
+  }
+
+  private FileSystemException replacedMeanwhile() {
+    return new FileSystemException(target.toString(), null, "not written: " + sourcePath
+        + " was replaced meanwhile (another user may rename files in its directory)");
+  }
+
+  /**
+   * Tells whether the unpinned copy {@code copy} was made from the file {@code from} described: a
+   * regular file with its size and modification time (and, for root, its owner, group and mode; for
+   * anyone else the JDK keeps neither, as its chown fails). A link or FIFO swapped in before the copy's
+   * {@code lstat} is copied as what it is and fails here; a link swapped in between that
+   * {@code lstat} and the open is followed by the JDK and gives the metadata of the file it points
+   * to, which fails here unless that file matches in all of these. The remaining limit: a FIFO swapped
+   * in at exactly that moment blocks the copy's {@code O_RDONLY} open.
+   */
+  private static boolean copiedFrom(Path copy, FileMetadata from) throws IOException {
+    FileMetadata c = FileMetadata.read(copy);
+    if (c.kind() != FileMetadata.Kind.REGULAR || c.size() != from.size()
+        || !sameMicros(c.lastModified(), from.lastModified())) {
+      return false;
+    }
+    // the JDK sets owner and group, then the mode, and gives up on both when the chown is refused
+    return SafeFiles.euid() != 0
+        || (c.uid() == from.uid() && c.gid() == from.gid() && c.mode() == from.mode());
+  }
+
+  /** JDK 17's {@code Files.copy} sets times with microsecond precision ({@code futimes}); JDK 25's in ns. */
+  private static boolean sameMicros(java.nio.file.attribute.FileTime a, java.nio.file.attribute.FileTime b) {
+    return a != null && b != null
+        && a.to(java.util.concurrent.TimeUnit.MICROSECONDS) == b.to(java.util.concurrent.TimeUnit.MICROSECONDS);
   }
 
   /** Makes a fresh directory that only this process's user can enter, named like a temp. */
@@ -518,26 +564,57 @@ public final class PendingFile {
   }
 
   /**
-   * A failure to make the temp, told about the target: "/proc/version: cannot create a temp file in
-   * /proc (file system proc: ...)" rather than an error about a temp name the caller never chose.
+   * A failure to make the temp, told about the target: "/proc/version: cannot be replaced: a temp file
+   * cannot be created in /proc (No such file or directory); it is on a proc file system, whose files
+   * cannot be replaced by a rename" rather than an error about a temp name the caller never chose.
    */
   private FileSystemException explain(FileSystemException e, Path dir) {
     if (e instanceof io.htmlgraph.atomic.UnsafeLinkException || target.toString().equals(e.getFile())) {
       return e;
     }
-    String fsType = "";
-    try {
-      fsType = " (file system " + Files.getFileStore(dir).type() + ")";
-    } catch (IOException | RuntimeException unknown) {
-      // the type is only for the message
-    }
-    String why = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
-    String reason = "cannot create a temp file in " + dir + fsType + ": " + why;
+    return about(target, "cannot be written: a temp file cannot be created in " + dir, e, dir);
+  }
+
+  /** {@code e}, reworded as a failure about {@code file}; same type where it tells something. */
+  static FileSystemException about(Path file, String what, FileSystemException e, Path dir) {
+    String reason = what + " (" + why(e) + ")" + pseudoFileSystem(dir);
     FileSystemException x = e instanceof AccessDeniedException
-        ? new AccessDeniedException(target.toString(), null, reason)
-        : new FileSystemException(target.toString(), null, reason);
+        ? new AccessDeniedException(file.toString(), null, reason)
+        : new FileSystemException(file.toString(), null, reason);
     x.initCause(e);
     return x;
+  }
+
+  /** The JDK leaves the reason empty for the commonest errors. */
+  private static String why(FileSystemException e) {
+    if (e.getReason() != null) {
+      return e.getReason();
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "Permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "File exists";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  private static final Set<String> PSEUDO = Set.of("proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs",
+      "securityfs", "configfs", "devpts", "bpf", "efivarfs", "pstore", "fusectl", "mqueue", "binfmt_misc",
+      "selinuxfs", "autofs");
+
+  /** For a kernel pseudo file system (/proc, /sys): why nothing there can be replaced. */
+  private static String pseudoFileSystem(Path dir) {
+    try {
+      String type = Files.getFileStore(dir).type();
+      return PSEUDO.contains(type) ? "; " + dir + " is on a " + type + " file system, whose files are made by"
+          + " the kernel and cannot be replaced by a rename" : "";
+    } catch (IOException | RuntimeException unknown) {
+      return ""; // only for the message
+    }
   }
 
   private static boolean proveLife(FileChannel ch) throws IOException {
