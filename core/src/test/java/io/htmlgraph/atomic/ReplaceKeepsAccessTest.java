@@ -1,6 +1,7 @@
 package io.htmlgraph.atomic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -9,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -183,6 +188,60 @@ class ReplaceKeepsAccessTest {
     assertThat(f).hasContent("new");
     // the file now belongs to nobody:nogroup; nogroup never had the old group's rw
     assertThat(sh("stat", "-c", "%U:%G %a", f.toString())).isEqualTo("nobody:nogroup 606");
+  }
+
+  /**
+   * The ways a replace is prepared (in a private directory, through a private subdirectory, from a
+   * private hard link when another user could swap the old file) keep the same metadata and leave
+   * nothing behind, whether the write commits, aborts or fails.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"rwx------", "rwxr-xr-x", "rwxrwxrwt"})
+  void everyWayOfPreparingAReplaceKeepsMetadataAndLeavesNothing(String dirMode) throws Exception {
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Files.setAttribute(d, "unix:mode", modeOf(dirMode));
+    Path f = Files.writeString(d.resolve("f"), "old");
+    Files.setAttribute(f, "unix:mode", 0640);
+    if (TestFiles.isRoot()) {
+      Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the sticky directory: another user's file
+    }
+    UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
+    boolean userXattrs = true;
+    try {
+      xattrs.write("origin", StandardCharsets.UTF_8.encode("kept"));
+    } catch (IOException | UnsupportedOperationException e) {
+      userXattrs = false;
+    }
+    AtomicFileWriter.atomicWrite(f, "new");
+    assertThat(f).hasContent("new");
+    assertThat(mode(f)).isEqualTo(0640);
+    if (TestFiles.isRoot()) {
+      assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
+    }
+    if (userXattrs) {
+      assertThat(Files.getFileAttributeView(f, UserDefinedFileAttributeView.class).list()).containsExactly("origin");
+    }
+    try (AtomicFileWriter w = new AtomicFileWriter(f)) {
+      w.write("aborted");
+    }
+    assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(f, WriteOptions.defaults(), w -> {
+      w.write("failed");
+      throw new IOException("body failed");
+    })).hasMessage("body failed");
+    Path scratch = Files.createDirectory(dir.resolve("scratch"));
+    AtomicFileWriter.atomicWrite(f, "via temp dir", WriteOptions.builder().tempDir(scratch).build());
+    AtomicFiles.atomicWriteAll(Map.of(f, "batch".getBytes(StandardCharsets.UTF_8), d.resolve("g"),
+        "new file".getBytes(StandardCharsets.UTF_8)));
+    assertThat(f).hasContent("batch");
+    assertThat(mode(f)).isEqualTo(0640);
+    assertThat(TestFiles.names(d)).containsExactly("f", "g");
+    assertThat(TestFiles.names(scratch)).isEmpty();
+  }
+
+  private static int modeOf(String symbolic) {
+    int m = PosixFilePermissions.fromString(symbolic.replace('t', 'x')).stream()
+        .mapToInt(p -> 1 << (8 - p.ordinal())).sum();
+    return symbolic.endsWith("t") ? m | 01000 : m;
   }
 
   private static int mode(Path p) throws IOException {

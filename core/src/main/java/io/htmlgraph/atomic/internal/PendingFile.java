@@ -80,6 +80,7 @@ public final class PendingFile {
   private final FileMetadata source; // whose owner, mode, ACL and xattrs the new file gets, or null
   private final Path sourcePath; // its path, as the library uses it
   private final FileMetadata sourceDir; // its directory
+  private final FileMetadata destDirMeta; // the target's directory, when the resolution read it
   private final boolean copyOf; // the new file starts with the source's content (a move across file systems)
   private final List<Path> createdDirs;
   private final boolean staged; // temp on another file system: copied beside the target at commit
@@ -97,8 +98,9 @@ public final class PendingFile {
   private Throwable failure;
 
   private PendingFile(Path target, Path dest, Path destDir, Path destOpsDir, Path tempRealDir, Path tempOpsDir,
-      WriteOptions options, FileMetadata source, Path sourcePath, FileMetadata sourceDir, boolean copyOf,
-      List<Path> createdDirs, boolean staged, List<Path> aliases) {
+      WriteOptions options, FileMetadata source, Path sourcePath, FileMetadata sourceDir,
+      FileMetadata destDirMeta, boolean copyOf, List<Path> createdDirs, boolean staged, List<Path> aliases) {
+    this.destDirMeta = destDirMeta;
     this.target = target;
     this.dest = dest;
     this.destDir = destDir;
@@ -214,7 +216,7 @@ public final class PendingFile {
         sourcePath = dest;
       }
       f = new PendingFile(target, dest, destDir, destOpsDir, tempRealDir, tempOpsDir, options, source, sourcePath,
-          sourceDir, copyFrom != null, created, staged, aliases);
+          sourceDir, created.isEmpty() ? resolved.walkedParent() : null, copyFrom != null, created, staged, aliases);
     } catch (IOException | RuntimeException | Error e) {
       removeAliases(aliases);
       throw e;
@@ -375,7 +377,8 @@ public final class PendingFile {
    *
    * <p>The steps, and the failure each prevents:
    * <ol>
-   *   <li>A private directory ({@code 0700}) is made beside the temp. {@code Files.copy} creates its
+   *   <li>A private directory ({@code 0700}, {@link PrivateDirs}) is made beside the temp, unless the
+   *       directory itself is private. {@code Files.copy} creates its
    *       file with the old mode and sets the ACL last: in between, the mode's group bits (the ACL's
    *       mask) apply to the owning group, which the ACL may deny. Inside the private directory no
    *       other user can open the file during that moment (an open file stays open after the ACL
@@ -391,17 +394,35 @@ public final class PendingFile {
    * The price: the old content is copied once (its size in I/O and, for a moment, in free space).
    */
   private Temp createCopy(Path realDir, Path opsDir) throws IOException {
-    Path work = privateDirectory(opsDir);
+    // in a directory no other user can enter, the copy can be made in place: no one else can open it
+    boolean direct = SafeFiles.isPrivate(realDir.equals(destDir) && destDirMeta != null ? destDirMeta
+        : FileMetadata.read(realDir));
+    for (int attempt = 1; ; attempt++) {
+      Temp t = copyOnce(opsDir, direct);
+      if (t != null) {
+        return t;
+      }
+      if (attempt >= MAX_NAME_ATTEMPTS) {
+        throw new FileSystemException(target.toString(), null, "cannot be written: no temp file could be kept in "
+            + realDir + " (each was taken by a sweep of orphaned temps before it was locked)");
+      }
+    }
+  }
+
+  /** One attempt of {@link #createCopy}: null if the name was taken, or a sweep took the copy. */
+  private Temp copyOnce(Path opsDir, boolean direct) throws IOException {
+    Path work = direct ? opsDir : PrivateDirs.acquire(opsDir);
+    Path copy = work.resolve(TempNames.next(TempNames.WRITER_PREFIX));
     FileChannel ch = null;
-    Path copy = work.resolve("new");
     Path pin = null;
+    boolean registered = false;
     boolean ok = false;
     try {
       FileMetadata from = source;
       Path copySource = sourcePath;
       boolean othersMayReplace = sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source);
       if (othersMayReplace) {
-        pin = work.resolve("old");
+        pin = work.resolve(TempNames.next(TempNames.WRITER_PREFIX));
         try {
           Files.createLink(pin, sourcePath);
           from = FileMetadata.read(pin);
@@ -417,7 +438,21 @@ public final class PendingFile {
         throw replacedMeanwhile();
       }
       try {
-        Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        if (direct) {
+          // the copy appears under its final name: created and registered as one step for sweeps here
+          LiveTemps.beginCreating();
+          try {
+            Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            LiveTemps.register(copy);
+            registered = true;
+          } finally {
+            LiveTemps.endCreating();
+          }
+        } else {
+          Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        }
+      } catch (FileAlreadyExistsException taken) {
+        return null;
       } catch (AccessDeniedException e) {
         throw new AccessDeniedException(target.toString(), null, "not written: " + sourcePath + " cannot be read,"
             + " so its ACL and extended attributes cannot be copied, and a replace must not grant access the"
@@ -430,7 +465,12 @@ public final class PendingFile {
         throw replacedMeanwhile();
       }
       ch = FileChannel.open(copy, copyOf ? REOPEN : REOPEN_TRUNCATED);
+      boolean locked = proveLife(ch);
       FileMetadata made = FileMetadata.read(copy);
+      if (direct && (!locked || !made.exists())) {
+        // a sweep of this user's in another process holds it, or already removed it: draw again
+        return null;
+      }
       if (made.kind() != FileMetadata.Kind.REGULAR) {
         throw replacedMeanwhile();
       }
@@ -438,26 +478,19 @@ public final class PendingFile {
       if (copyOf) {
         ch.position(ch.size());
       }
-      proveLife(ch);
-      Path name;
-      LiveTemps.beginCreating();
-      try {
-        for (int attempt = 1; ; attempt++) {
-          name = opsDir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
-          try {
-            Files.move(copy, name); // no REPLACE_EXISTING: a name taken meanwhile is not overwritten
-            break;
-          } catch (FileAlreadyExistsException taken) {
-            if (attempt >= MAX_NAME_ATTEMPTS) {
-              throw taken;
-            }
-          }
+      Path name = copy;
+      if (!direct) {
+        name = opsDir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+        LiveTemps.beginCreating();
+        try {
+          // rename(2) alone: a fresh random name (microseconds and 8 random characters) is not taken,
+          // and an entry planted there would be replaced, never written through
+          Files.move(copy, name, StandardCopyOption.ATOMIC_MOVE);
+          LiveTemps.register(name);
+        } finally {
+          LiveTemps.endCreating();
         }
-        LiveTemps.register(name);
-      } finally {
-        LiveTemps.endCreating();
       }
-      Files.delete(work);
       ok = true;
       return new Temp(name, ch, made.fileKey());
     } finally {
@@ -465,11 +498,22 @@ public final class PendingFile {
         if (ch != null) {
           closeQuietly(ch);
         }
-        deleteQuietly(copy);
         if (pin != null) {
           deleteQuietly(pin);
         }
-        deleteQuietly(work);
+        if (direct) {
+          if (ch != null) {
+            deleteQuietly(copy); // only once this writer had it open: it is its own
+          }
+          if (registered) {
+            LiveTemps.unregister(copy);
+          }
+        } else {
+          deleteQuietly(copy);
+        }
+      }
+      if (!direct) {
+        PrivateDirs.release(opsDir, work);
       }
     }
   }
@@ -503,21 +547,6 @@ public final class PendingFile {
   private static boolean sameMicros(java.nio.file.attribute.FileTime a, java.nio.file.attribute.FileTime b) {
     return a != null && b != null
         && a.to(java.util.concurrent.TimeUnit.MICROSECONDS) == b.to(java.util.concurrent.TimeUnit.MICROSECONDS);
-  }
-
-  /** Makes a fresh directory that only this process's user can enter, named like a temp. */
-  private static Path privateDirectory(Path dir) throws IOException {
-    FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ,
-        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return Files.createDirectory(dir.resolve(TempNames.next(TempNames.WRITER_PREFIX)), owner);
-      } catch (FileAlreadyExistsException taken) {
-        if (attempt >= MAX_NAME_ATTEMPTS) {
-          throw taken;
-        }
-      }
-    }
   }
 
   /**

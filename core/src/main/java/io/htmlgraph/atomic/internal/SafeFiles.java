@@ -138,6 +138,11 @@ public final class SafeFiles {
       return parentExists;
     }
 
+    /** @return the {@code lstat} of the directory of {@link #path()} if the walk read it, else null */
+    public FileMetadata walkedParent() {
+      return parent;
+    }
+
     /** @return the {@code lstat} of the directory of {@link #path()}, read now if the walk did not */
     public FileMetadata parent() throws IOException {
       return parent != null ? parent : FileMetadata.read(Paths2.parentOf(path));
@@ -314,11 +319,11 @@ public final class SafeFiles {
 
   /**
    * Tells whether no user other than this process's (and root) can reach the files of {@code dir}:
-   * it belongs to this process's user and grants no search permission to group or others. (An ACL
-   * granting search to a named user or group shows in the group bits, as its mask.)
+   * it belongs to this process's user (or root) and grants no search permission to group or others.
+   * (An ACL granting search to a named user or group shows in the group bits, as its mask.)
    */
   public static boolean isPrivate(FileMetadata dir) {
-    return dir.uid() >= 0 && dir.uid() == euid() && (dir.mode() & 00011) == 0;
+    return dir.uid() >= 0 && (dir.uid() == euid() || dir.uid() == 0) && (dir.mode() & 00011) == 0;
   }
 
   // ---------------------------------------------------------------------------------------------
