@@ -8,4 +8,6 @@
  */
 module io.htmlgraph.atomic {
   exports io.htmlgraph.atomic;
+  // the library's own modules only: the link rule and the safe opens of SafeFiles, for their reads
+  exports io.htmlgraph.atomic.internal to io.htmlgraph.atomic.json, io.htmlgraph.atomic.cli;
 }

@@ -49,6 +49,8 @@ public final class AtomicFileWriter extends Writer {
    * Opens a new version of {@code target}: full durability, UTF-8, temp beside the target.
    *
    * @param target the file to replace or create (missing parents are created)
+   * @throws UnsafeLinkException if a symbolic link on the way is another user's in a sticky
+   *     world-writable directory (see {@link SymlinkPolicy#FOLLOW}); nothing is created
    * @throws IOException if the temp cannot be created or the target is a directory or not a regular
    *     file; nothing is left behind
    * @throws IllegalArgumentException if the path is empty or names no file
@@ -285,10 +287,21 @@ public final class AtomicFileWriter extends Writer {
    * once (the bytes will not change by waiting), and after the last attempt the last error is
    * rethrown.
    *
+   * <p>Links are followed under the rule of {@link SymlinkPolicy#FOLLOW}. A FIFO, device, socket or
+   * directory is refused at once ({@link java.nio.file.FileSystemException} "not a regular file")
+   * without being opened, so the call never waits for a writer of a FIFO; the open itself is
+   * {@code O_NOFOLLOW} and its handle is checked again, against a swap in between. (Where another user
+   * may rename entries in the directory and this process may not write the file, a FIFO swapped in at
+   * the exact moment between the check and the open can still block it: Java has no non-blocking open
+   * for reading.)
+   *
    * @param maxRetries the number of attempts, at least 1
    * @param retryDelay the wait after the first failure, not negative
    * @throws java.nio.file.NoSuchFileException if the file is missing at every attempt
    * @throws java.nio.charset.CharacterCodingException if the file is not valid UTF-8
+   * @throws UnsafeLinkException if a link on the way breaks the link rule (not retried)
+   * @throws java.nio.file.FileSystemException if it is not a regular file, or is too large for a String
+   *     (not retried)
    * @throws java.io.InterruptedIOException if interrupted while waiting (the interrupt is kept)
    * @throws IllegalArgumentException if {@code maxRetries < 1} or the delay is negative
    */

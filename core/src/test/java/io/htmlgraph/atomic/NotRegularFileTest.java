@@ -104,6 +104,16 @@ class NotRegularFileTest {
     }
   }
 
+  @Test
+  void aFileTooLargeForAStringIsAClearErrorNotAnOutOfMemoryError() throws IOException {
+    Path huge = dir.resolve("huge");
+    try (FileChannel c = FileChannel.open(huge, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      c.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), (1L << 31) + 16); // sparse: no space used
+    }
+    assertThatThrownBy(() -> AtomicFileWriter.safeReadWithRetry(huge, 3, Duration.ofHours(1)))
+        .isInstanceOf(FileSystemException.class).hasMessageContaining("too large");
+  }
+
   // ---- messages
 
   @Test

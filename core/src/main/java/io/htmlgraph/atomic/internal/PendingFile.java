@@ -22,9 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,9 +34,14 @@ import java.util.Set;
  *
  * <p>The protocol, and the failure each step prevents:
  * <ol>
+ *   <li>The target and the temp directory are resolved by {@link SafeFiles#resolve}: every symbolic
+ *       link on the way is checked against the kernel's {@code protected_symlinks} rule before anything
+ *       is created, so that another user's link in {@code /tmp} cannot make root write elsewhere.
  *   <li>The temp is created with {@code O_CREAT|O_EXCL} ({@code CREATE_NEW}) in the target's
  *       directory, so that it can never be a file or link someone planted, and so that the final
- *       {@code rename(2)} stays inside one file system, where it is atomic.
+ *       {@code rename(2)} stays inside one file system, where it is atomic. A temp that replaces a file
+ *       is a copy of it, truncated, made where no one else can open it (see {@link #createCopy}): the
+ *       only way to keep its ACL and extended attributes in pure Java.
  *   <li>The writer takes an OS lock on its temp: proof of life, so that a sweep of orphaned temps in
  *       another process never deletes it. (A sweep in this JVM asks {@link LiveTemps} instead.)
  *   <li>At commit the data is synced ({@code fdatasync}) before the rename. Without it, a power cut
@@ -52,6 +55,12 @@ import java.util.Set;
  * </ol>
  * A failure before the rename discards the temp and leaves the target untouched. A failed directory
  * sync after it is reported as {@link CommittedNotDurableException}. No sync is ever retried.
+ *
+ * <p>A temp on another file system (a {@code tempDir} there) is only a buffer: readable by its writer
+ * alone, copied at commit into a temp beside the target through the channel that created it, never
+ * reopened by its name. Where a name in the target's directory would make a path longer than
+ * PATH_MAX, the work goes through a short alias of that directory (a link in {@code java.io.tmpdir},
+ * removed afterwards).
  *
  * <p>Not thread-safe: one writer, one thread at a time (the public classes say so too).
  */
