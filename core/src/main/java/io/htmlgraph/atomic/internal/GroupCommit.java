@@ -86,7 +86,8 @@ public final class GroupCommit {
     }
     List<Path> targets = new ArrayList<>(files.size());
     List<byte[]> contents = new ArrayList<>(files.size());
-    checkInput(files, options, targets, contents);
+    List<SafeFiles.Resolved> resolved = new ArrayList<>(files.size());
+    checkInput(files, options, targets, contents, resolved);
     if (targets.isEmpty()) {
       return;
     }
@@ -100,7 +101,8 @@ public final class GroupCommit {
         int to = Math.min(targets.size(), from + CHUNK);
         PendingFile[] staged;
         try {
-          staged = stage(targets.subList(from, to), contents.subList(from, to), options, pool);
+          staged = stage(targets.subList(from, to), resolved.subList(from, to), contents.subList(from, to), options,
+              pool);
         } catch (IOException | RuntimeException | Error e) {
           throw partial(committed, targets, dirs, options, e);
         }
@@ -154,7 +156,7 @@ public final class GroupCommit {
    * {@code {d/link/../g, d/g}}, two files.
    */
   private static void checkInput(Map<Path, byte[]> files, WriteOptions options, List<Path> targets,
-      List<byte[]> contents) throws IOException {
+      List<byte[]> contents, List<SafeFiles.Resolved> resolutions) throws IOException {
     Map<Object, Path> seen = new HashMap<>();
     boolean follow = options.symlinks() == SymlinkPolicy.FOLLOW;
     for (Map.Entry<Path, byte[]> e : files.entrySet()) {
@@ -178,17 +180,18 @@ public final class GroupCommit {
       }
       targets.add(target);
       contents.add(content);
+      resolutions.add(r);
     }
   }
 
   /** Opens, writes and syncs each file of a chunk; on any failure removes every temp of the chunk. */
-  private static PendingFile[] stage(List<Path> targets, List<byte[]> contents, WriteOptions options,
-      ExecutorService pool) throws IOException {
+  private static PendingFile[] stage(List<Path> targets, List<SafeFiles.Resolved> resolved, List<byte[]> contents,
+      WriteOptions options, ExecutorService pool) throws IOException {
     PendingFile[] staged = new PendingFile[targets.size()];
     if (pool == null) {
       try {
         for (int i = 0; i < staged.length; i++) {
-          staged[i] = stageOne(targets.get(i), contents.get(i), options, null, i);
+          staged[i] = stageOne(targets.get(i), resolved.get(i), contents.get(i), options, null, i);
         }
         return staged;
       } catch (IOException | RuntimeException | Error e) {
@@ -202,7 +205,7 @@ public final class GroupCommit {
     for (int i = 0; i < staged.length; i++) {
       int slot = i;
       futures.add(pool.submit(() -> {
-        stageOne(targets.get(slot), contents.get(slot), options, made, slot);
+        stageOne(targets.get(slot), resolved.get(slot), contents.get(slot), options, made, slot);
         return null;
       }));
     }
@@ -268,9 +271,10 @@ public final class GroupCommit {
   }
 
   /** Opens a temp for {@code target}, writes {@code content}, syncs it; on failure nothing is left. */
-  private static PendingFile stageOne(Path target, byte[] content, WriteOptions options,
-      AtomicReferenceArray<PendingFile> made, int slot) throws IOException {
-    PendingFile f = PendingFile.open(target, options);
+  private static PendingFile stageOne(Path target, SafeFiles.Resolved resolved, byte[] content,
+      WriteOptions options, AtomicReferenceArray<PendingFile> made, int slot) throws IOException {
+    // resolved once, by checkInput: the link rule was applied there
+    PendingFile f = PendingFile.open(target, options, resolved, null);
     if (made != null) {
       made.set(slot, f);
     }
