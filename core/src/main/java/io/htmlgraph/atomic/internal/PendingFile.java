@@ -189,7 +189,7 @@ public final class PendingFile {
     } else if (existing.kind() == FileMetadata.Kind.REGULAR) {
       source = existing;
       sourcePath = realDest;
-      sourceDir = resolved.parent();
+      sourceDir = resolved.parent(); // one lstat, for the copy that keeps its ACL (createCopy)
     } else {
       source = null;
       sourcePath = null;
@@ -225,7 +225,8 @@ public final class PendingFile {
         sourcePath = dest;
       }
       f = new PendingFile(target, dest, destDir, destOpsDir, tempRealDir, tempOpsDir, options, source, sourcePath,
-          sourceDir, created.isEmpty() ? resolved.walkedParent() : null, copyFrom != null, created, staged, aliases);
+          sourceDir, copyFrom == null && source != null ? sourceDir : null, copyFrom != null, created, staged,
+          aliases);
     } catch (IOException | RuntimeException | Error e) {
       removeAliases(aliases);
       throw e;

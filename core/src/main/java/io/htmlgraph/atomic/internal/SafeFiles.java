@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,7 +110,7 @@ public final class SafeFiles {
   public static final class Resolved {
     private final Path path;
     private final FileMetadata metadata;
-    private final FileMetadata parent;
+    private FileMetadata parent; // read on first use when the walk did not
     private final boolean parentExists;
 
     Resolved(Path path, FileMetadata metadata, FileMetadata parent, boolean parentExists) {
@@ -138,14 +139,12 @@ public final class SafeFiles {
       return parentExists;
     }
 
-    /** @return the {@code lstat} of the directory of {@link #path()} if the walk read it, else null */
-    public FileMetadata walkedParent() {
-      return parent;
-    }
-
-    /** @return the {@code lstat} of the directory of {@link #path()}, read now if the walk did not */
+    /** @return the {@code lstat} of the directory of {@link #path()}, read once on first use */
     public FileMetadata parent() throws IOException {
-      return parent != null ? parent : FileMetadata.read(Paths2.parentOf(path));
+      if (parent == null) {
+        parent = FileMetadata.read(Paths2.parentOf(path));
+      }
+      return parent;
     }
   }
 
@@ -195,8 +194,20 @@ public final class SafeFiles {
         }
         continue;
       }
-      FileMetadata m = FileMetadata.read(next);
-      if (m.kind() == FileMetadata.Kind.SYMLINK && (!last || followFinal)) {
+      // a directory on the way needs only its kind (the cheapest stat the JDK has); owners are read for
+      // links only, which are rare
+      FileMetadata.Kind kind;
+      FileMetadata m = null;
+      if (last) {
+        m = FileMetadata.read(next);
+        kind = m.kind();
+      } else {
+        kind = kindOf(next);
+      }
+      if (kind == FileMetadata.Kind.SYMLINK && (!last || followFinal)) {
+        if (m == null) {
+          m = FileMetadata.read(next);
+        }
         if (++links > MAX_LINKS) {
           throw new FileSystemException(p.toString(), null, "too many levels of symbolic links");
         }
@@ -221,10 +232,10 @@ public final class SafeFiles {
       if (last) {
         return new Resolved(next, m, curMeta, true);
       }
-      switch (m.kind()) {
+      switch (kind) {
         case DIRECTORY -> {
           cur = next;
-          curMeta = m;
+          curMeta = null;
         }
         case ABSENT -> {
           cur = next;
@@ -237,6 +248,18 @@ public final class SafeFiles {
     boolean exists = missingDepth == 0;
     Path at = cur.equals(empty) ? p.getFileSystem().getPath(".") : cur;
     return new Resolved(at, exists ? FileMetadata.read(at) : FileMetadata.absent(), null, exists);
+  }
+
+  private static FileMetadata.Kind kindOf(Path p) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return a.isDirectory() ? FileMetadata.Kind.DIRECTORY
+          : a.isSymbolicLink() ? FileMetadata.Kind.SYMLINK
+          : a.isRegularFile() ? FileMetadata.Kind.REGULAR
+          : FileMetadata.Kind.OTHER;
+    } catch (NoSuchFileException e) {
+      return FileMetadata.Kind.ABSENT;
+    }
   }
 
   private static Path up(Path cur, Path empty) {
