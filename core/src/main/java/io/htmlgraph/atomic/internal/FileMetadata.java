@@ -52,10 +52,12 @@ public final class FileMetadata {
   private final FileTime lastModified;
   private final Object fileKey; // device and inode, or null when unknown
   private final long size;
+  private final long dev; // the device, or -1 when unknown
 
   private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified,
-      Object fileKey, long size) {
+      Object fileKey, long size, long dev) {
     this.size = size;
+    this.dev = dev;
     this.kind = kind;
     this.mode = mode;
     this.uid = uid;
@@ -77,7 +79,7 @@ public final class FileMetadata {
   public static FileMetadata read(Path p) throws IOException {
     try {
       if (hasUnixView(p)) {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey,size", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey,size,dev", LinkOption.NOFOLLOW_LINKS);
         int m = (Integer) a.get("mode");
         Kind kind = switch (m & S_IFMT) {
           case S_IFREG -> Kind.REGULAR;
@@ -86,7 +88,7 @@ public final class FileMetadata {
           default -> Kind.OTHER;
         };
         return new FileMetadata(kind, m & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), null,
-            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"), (Long) a.get("size"));
+            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"), (Long) a.get("size"), (Long) a.get("dev"));
       }
       BasicFileAttributes a = hasPosixView(p)
           ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
@@ -97,13 +99,13 @@ public final class FileMetadata {
           : Kind.OTHER;
       PosixFileAttributes posix = a instanceof PosixFileAttributes pa ? pa : null;
       int mode = posix == null ? -1 : toMode(posix.permissions());
-      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey(), a.size());
+      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey(), a.size(), -1);
     } catch (NoSuchFileException e) {
       return MISSING;
     }
   }
 
-  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null, -1);
+  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null, -1, -1);
 
   /** @return what {@link #read} gives for a missing file */
   public static FileMetadata absent() {
@@ -127,6 +129,11 @@ public final class FileMetadata {
   /** @return the group's gid, or -1 when unknown */
   public int gid() {
     return gid;
+  }
+
+  /** @return the device the file is on, or -1 when unknown */
+  public long dev() {
+    return dev;
   }
 
   /** @return the size in bytes (-1 when absent) */

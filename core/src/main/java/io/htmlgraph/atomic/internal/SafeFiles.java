@@ -208,6 +208,15 @@ public final class SafeFiles {
         if (m == null) {
           m = FileMetadata.read(next);
         }
+        if (!last && isProcLink(next, m)) {
+          // a /proc magic link (/proc/PID/root, /proc/PID/cwd, /proc/self/fd/N): the kernel jumps to
+          // the object itself, which its text does not name (another mount namespace's root reads as
+          // "/"). Keep it in the path and let the kernel follow it; procfs directories are never sticky
+          // and world-writable, so the rule allows it, and the walk goes on checking what lies below.
+          cur = next;
+          curMeta = null;
+          continue;
+        }
         if (++links > MAX_LINKS) {
           throw new FileSystemException(p.toString(), null, "too many levels of symbolic links");
         }
@@ -248,6 +257,24 @@ public final class SafeFiles {
     boolean exists = missingDepth == 0;
     Path at = cur.equals(empty) ? p.getFileSystem().getPath(".") : cur;
     return new Resolved(at, exists ? FileMetadata.read(at) : FileMetadata.absent(), null, exists);
+  }
+
+  /** The devices seen so far, and whether each is a proc file system (a few per machine). */
+  private static final java.util.concurrent.ConcurrentHashMap<Long, Boolean> PROC_DEVICES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Tells whether {@code link} lies on a proc file system, where links can be magic. */
+  private static boolean isProcLink(Path link, FileMetadata m) throws IOException {
+    if (m.dev() < 0) {
+      return false;
+    }
+    Boolean proc = PROC_DEVICES.get(m.dev());
+    if (proc == null) {
+      // a file store lookup reads the mount table: once per device
+      proc = "proc".equals(Files.getFileStore(Paths2.parentOf(link)).type());
+      PROC_DEVICES.put(m.dev(), proc);
+    }
+    return proc;
   }
 
   private static FileMetadata.Kind kindOf(Path p) throws IOException {
