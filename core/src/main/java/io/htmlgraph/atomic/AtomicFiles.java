@@ -5,6 +5,7 @@ import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.GroupCommit;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.PendingFile;
+import io.htmlgraph.atomic.internal.PrivateDirs;
 import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.Sweeper;
 import io.htmlgraph.atomic.internal.TempNames;
@@ -243,13 +244,18 @@ public final class AtomicFiles {
    * never touched, and one in another process is recognised by the OS lock its writer holds.
    * Links and directories are never followed or removed. The listing is streamed.
    *
+   * <p>Also removes, under the same rules, the private {@code .tmp-*} directories ({@code 0700}) that a
+   * writer makes for a moment while it prepares a replace (see "What a replace keeps" in the README),
+   * left by a writer that died meanwhile: with the regular files and links directly in them, never
+   * following anything.
+   *
    * @param dir the directory; a missing one gives 0
    * @param age the minimum age, {@link Duration#ZERO} for every orphan
-   * @return how many files were removed
+   * @return how many files (and private directories) were removed
    * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    */
   public static int cleanupOrphanedTempFiles(Path dir, Duration age) throws IOException {
-    return Sweeper.sweep(dir, age, false, p -> { });
+    return cleanupOrphanedTempFiles(dir, age, p -> { });
   }
 
   /**
@@ -258,7 +264,8 @@ public final class AtomicFiles {
    */
   public static int cleanupOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onRemoved)
       throws IOException {
-    return Sweeper.sweep(dir, age, false, onRemoved);
+    // temps, then the private directories of writers that died while preparing a replace
+    return Sweeper.sweep(dir, age, false, onRemoved) + PrivateDirs.sweep(dir, age, false, onRemoved);
   }
 
   /**
@@ -267,7 +274,7 @@ public final class AtomicFiles {
    * @return the count, each also given to {@code onFound}
    */
   public static int findOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onFound) throws IOException {
-    return Sweeper.sweep(dir, age, true, onFound);
+    return Sweeper.sweep(dir, age, true, onFound) + PrivateDirs.sweep(dir, age, true, onFound);
   }
 
   /**
