@@ -15,7 +15,7 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -196,12 +196,13 @@ class ReplaceKeepsAccessTest {
    * nothing behind, whether the write commits, aborts or fails.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"rwx------", "rwxr-xr-x", "rwxrwxrwt"})
-  void everyWayOfPreparingAReplaceKeepsMetadataAndLeavesNothing(String dirMode) throws Exception {
+  @CsvSource({"rwx------, 640", "rwxr-xr-x, 640", "rwxr-xr-x, 600", "rwxrwxrwt, 640", "rwxrwxrwt, 600"})
+  void everyWayOfPreparingAReplaceKeepsMetadataAndLeavesNothing(String dirMode, String fileMode) throws Exception {
+    int fmode = Integer.parseInt(fileMode, 8);
     Path d = Files.createDirectory(dir.resolve("d"));
     Files.setAttribute(d, "unix:mode", modeOf(dirMode));
     Path f = Files.writeString(d.resolve("f"), "old");
-    Files.setAttribute(f, "unix:mode", 0640);
+    Files.setAttribute(f, "unix:mode", fmode);
     if (TestFiles.isRoot()) {
       Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the sticky directory: another user's file
     }
@@ -214,7 +215,7 @@ class ReplaceKeepsAccessTest {
     }
     AtomicFileWriter.atomicWrite(f, "new");
     assertThat(f).hasContent("new");
-    assertThat(mode(f)).isEqualTo(0640);
+    assertThat(mode(f)).isEqualTo(fmode);
     if (TestFiles.isRoot()) {
       assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
     }
@@ -233,7 +234,7 @@ class ReplaceKeepsAccessTest {
     AtomicFiles.atomicWriteAll(Map.of(f, "batch".getBytes(StandardCharsets.UTF_8), d.resolve("g"),
         "new file".getBytes(StandardCharsets.UTF_8)));
     assertThat(f).hasContent("batch");
-    assertThat(mode(f)).isEqualTo(0640);
+    assertThat(mode(f)).isEqualTo(fmode);
     assertThat(TestFiles.names(d)).containsExactly("f", "g");
     assertThat(TestFiles.names(scratch)).isEmpty();
   }

@@ -404,9 +404,14 @@ public final class PendingFile {
    * The price: the old content is copied once (its size in I/O and, for a moment, in free space).
    */
   private Temp createCopy(Path realDir, Path opsDir) throws IOException {
-    // in a directory no other user can enter, the copy can be made in place: no one else can open it
+    // The copy can be made in place, without a private subdirectory, where no one else could open it
+    // while the JDK sets its attributes: in a directory no other user can enter, or when the old file
+    // grants nothing to group and others (the copy is created with its mode, and without an ACL yet a
+    // user the ACL names falls under "others"), unless that file must be pinned first.
     boolean direct = SafeFiles.isPrivate(realDir.equals(destDir) && destDirMeta != null ? destDirMeta
-        : FileMetadata.read(realDir));
+        : FileMetadata.read(realDir))
+        || (source.mode() >= 0 && (source.mode() & 0077) == 0
+            && !(sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source)));
     for (int attempt = 1; ; attempt++) {
       Temp t = copyOnce(opsDir, direct);
       if (t != null) {
