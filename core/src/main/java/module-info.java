@@ -9,6 +9,7 @@
  */
 module io.htmlgraph.atomic {
   exports io.htmlgraph.atomic;
-  // the owner record's text form, shared with the ZooKeeper locker (released together with core)
-  exports io.htmlgraph.atomic.internal to io.htmlgraph.atomic.zookeeper;
+  // the library's own modules only: the link rule and the safe opens of SafeFiles (json, cli), the
+  // owner record's text form (zookeeper)
+  exports io.htmlgraph.atomic.internal to io.htmlgraph.atomic.json, io.htmlgraph.atomic.cli, io.htmlgraph.atomic.zookeeper;
 }

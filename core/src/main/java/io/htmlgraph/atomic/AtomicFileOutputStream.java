@@ -40,6 +40,8 @@ public final class AtomicFileOutputStream extends OutputStream {
    * Opens a new version of {@code target} with the default options (full durability).
    *
    * @param target the file to replace or create
+   * @throws UnsafeLinkException if a symbolic link on the way is another user's in a sticky
+   *     world-writable directory (see {@link SymlinkPolicy#FOLLOW}); nothing is created
    * @throws IOException if the temp cannot be created, the target is a directory or not a regular
    *     file, or a missing parent cannot be created; nothing is left behind
    * @throws IllegalArgumentException if the path is empty or names no file

@@ -3,6 +3,7 @@ package io.htmlgraph.atomic;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.Retry;
+import io.htmlgraph.atomic.internal.SafeFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -51,6 +52,8 @@ public final class AtomicFileWriter extends Writer {
    * Opens a new version of {@code target}: full durability, UTF-8, temp beside the target.
    *
    * @param target the file to replace or create (missing parents are created)
+   * @throws UnsafeLinkException if a symbolic link on the way is another user's in a sticky
+   *     world-writable directory (see {@link SymlinkPolicy#FOLLOW}); nothing is created
    * @throws IOException if the temp cannot be created or the target is a directory or not a regular
    *     file; nothing is left behind
    * @throws IllegalArgumentException if the path is empty or names no file
@@ -285,7 +288,7 @@ public final class AtomicFileWriter extends Writer {
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(options, "options");
     Paths2.checkFile(target, "target");
-    Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? Paths2.followLinks(target) : target;
+    Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? SafeFiles.resolve(target, true).path() : target;
     DirectoryLocker locker = new DirectoryLocker(Paths2.parentOf(dest));
     try (DirectoryLock lock = locker.lockExclusive(DirectoryLocker.DEFAULT_TIMEOUT)) {
       FileVersion actual = FileVersion.of(target);
@@ -362,10 +365,21 @@ public final class AtomicFileWriter extends Writer {
    * once (the bytes will not change by waiting), and after the last attempt the last error is
    * rethrown.
    *
+   * <p>Links are followed under the rule of {@link SymlinkPolicy#FOLLOW}. A FIFO, device, socket or
+   * directory is refused at once ({@link java.nio.file.FileSystemException} "not a regular file")
+   * without being opened, so the call never waits for a writer of a FIFO; the open itself is
+   * {@code O_NOFOLLOW} and its handle is checked again, against a swap in between. (Where another user
+   * may rename entries in the directory and this process may not write the file, a FIFO swapped in at
+   * the exact moment between the check and the open can still block it: Java has no non-blocking open
+   * for reading.)
+   *
    * @param maxRetries the number of attempts, at least 1
    * @param retryDelay the wait after the first failure, not negative
    * @throws java.nio.file.NoSuchFileException if the file is missing at every attempt
    * @throws java.nio.charset.CharacterCodingException if the file is not valid UTF-8
+   * @throws UnsafeLinkException if a link on the way breaks the link rule (not retried)
+   * @throws java.nio.file.FileSystemException if it is not a regular file, or is too large for a String
+   *     (not retried)
    * @throws java.io.InterruptedIOException if interrupted while waiting (the interrupt is kept)
    * @throws IllegalArgumentException if {@code maxRetries < 1} or the delay is negative
    */

@@ -1,23 +1,24 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.FileMetadata;
 import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.GroupCommit;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.PendingFile;
+import io.htmlgraph.atomic.internal.PrivateDirs;
+import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.Sweeper;
 import io.htmlgraph.atomic.internal.TempNames;
 import io.htmlgraph.atomic.internal.Utf8Validator;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +38,20 @@ public final class AtomicFiles {
    * when it differs). Never the JDK's delete-then-rename fallback, which leaves a moment with no
    * {@code dst} at all.
    *
-   * <p>A regular file on another file system is copied into a temp beside {@code dst}, synced, renamed
-   * onto {@code dst} (keeping the source's mode, owner and modification time), and only then is the
-   * source removed. A directory cannot cross file systems this way and is refused.
+   * <p>A regular file on another file system is copied into a temp beside {@code dst} (with the
+   * source's content, mode, owner where permitted, ACL, extended attributes and times), synced, renamed
+   * onto {@code dst}, and only then is the source removed. A directory cannot cross file systems this
+   * way and is refused.
+   *
+   * <p>Symbolic links among the directories of both paths are followed under the link rule of
+   * {@link UnsafeLinkException}; the final names are never followed.
    *
    * @param src the file to move (a symbolic link is moved as a link)
-   * @param dst the new name; missing parents are created
-   * @throws IllegalArgumentException if both name the same file (also through {@code ..} or a link), or
-   *     a path is empty
+   * @param dst the new name; missing parents are created, and removed again if the rename fails
+   * @throws IllegalArgumentException if both name the same file (also through {@code ..} or a link), a
+   *     directory would move into itself, or a path is empty; nothing is created
    * @throws NoSuchFileException if {@code src} does not exist
+   * @throws UnsafeLinkException if a link among the directories breaks the link rule; nothing is created
    * @throws AtomicMoveNotSupportedException for a directory on another file system
    * @throws CommittedNotDurableException if the rename happened but a directory sync failed
    * @throws IOException any other failure; {@code src} and {@code dst} are then as they were
@@ -62,22 +68,39 @@ public final class AtomicFiles {
     Paths2.checkFile(src, "src");
     Paths2.checkFile(dst, "dst");
     Objects.requireNonNull(durability, "durability");
-    BasicFileAttributes srcAttrs = Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (src.toAbsolutePath().normalize().equals(dst.toAbsolutePath().normalize())
-        || (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && sameFile(src, dst))) {
+    SafeFiles.Resolved from = SafeFiles.resolve(src, false);
+    if (!from.metadata().exists()) {
+      throw new NoSuchFileException(src.toString());
+    }
+    SafeFiles.Resolved to = SafeFiles.resolve(dst, false);
+    Path realSrc = from.path();
+    Path realDst = to.path();
+    Path absSrc = realSrc.toAbsolutePath().normalize();
+    Path absDst = realDst.toAbsolutePath().normalize();
+    Object srcKey = from.metadata().fileKey();
+    if (absSrc.equals(absDst) || (srcKey != null && srcKey.equals(identity(dst, to)))) {
       throw new IllegalArgumentException("source and destination are the same file: " + src + ", " + dst);
     }
-    Path srcDir = Paths2.parentOf(src);
-    Path dstDir = Paths2.parentOf(dst);
-    List<Path> created = Files.isDirectory(dstDir) ? List.of() : Paths2.createDirectories(dstDir);
+    if (from.metadata().kind() == FileMetadata.Kind.DIRECTORY && absDst.startsWith(absSrc)) {
+      // rename(2) fails with EINVAL here; refused before any missing parent of dst is created
+      throw new IllegalArgumentException("a directory cannot be moved into itself: " + src + ", " + dst);
+    }
+    Path srcDir = Paths2.parentOf(realSrc);
+    Path dstDir = Paths2.parentOf(realDst);
+    List<Path> created = to.parentExists() ? List.of() : Paths2.createDirectories(dstDir);
     try {
-      Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException crossDevice) {
-      if (!srcAttrs.isRegularFile()) {
-        throw crossDevice;
+      try {
+        Files.move(realSrc, realDst, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException crossDevice) {
+        if (from.metadata().kind() != FileMetadata.Kind.REGULAR) {
+          throw crossDevice;
+        }
+        copyAcross(realSrc, realDst, dst, durability);
+        return;
       }
-      copyAcross(src, dst, durability);
-      return;
+    } catch (IOException | RuntimeException | Error e) {
+      removeCreated(created, e);
+      throw e;
     }
     if (durability == Durability.FULL) {
       try {
@@ -94,19 +117,36 @@ public final class AtomicFiles {
     }
   }
 
-  private static boolean sameFile(Path a, Path b) {
+  /** @return the file key of what {@code dst} names, a link followed (under the link rule), or null */
+  private static Object identity(Path dst, SafeFiles.Resolved to) throws IOException {
+    if (to.metadata().kind() != FileMetadata.Kind.SYMLINK) {
+      return to.metadata().fileKey();
+    }
     try {
-      return Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
+      return SafeFiles.resolve(dst, true).metadata().fileKey();
+    } catch (UnsafeLinkException notFollowed) {
+      return null;
     }
   }
 
-  private static void copyAcross(Path src, Path dst, Durability durability) throws IOException {
+  /** Removes the directories a failed call created, deepest first (only while they are empty). */
+  private static void removeCreated(List<Path> created, Throwable failure) {
+    for (int i = created.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(created.get(i));
+      } catch (DirectoryNotEmptyException inUse) {
+        return; // something was put there meanwhile (or the copy landed): keep it
+      } catch (IOException e) {
+        failure.addSuppressed(e);
+        return;
+      }
+    }
+  }
+
+  private static void copyAcross(Path src, Path realDst, Path dst, Durability durability) throws IOException {
     WriteOptions options = WriteOptions.builder().durability(durability).symlinks(SymlinkPolicy.REPLACE_LINK).build();
-    PendingFile file = PendingFile.open(dst, options, src, true);
-    try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
-      file.transferFrom(in, 0, in.size());
+    PendingFile file = PendingFile.openCopyOf(realDst, options, src);
+    try {
       file.commit();
     } catch (Throwable t) {
       file.abort(t);
@@ -182,7 +222,10 @@ public final class AtomicFiles {
     Paths2.check(dir, "dir");
     Objects.requireNonNull(prefix, "prefix");
     TempNames.checkPrefix(prefix);
-    Files.createDirectories(dir);
+    SafeFiles.Resolved real = SafeFiles.resolveDirectory(dir, "dir");
+    if (!real.metadata().exists()) {
+      Paths2.createDirectories(real.path());
+    }
     Path p;
     do {
       p = dir.resolve(TempNames.next(prefix));
@@ -201,13 +244,18 @@ public final class AtomicFiles {
    * never touched, and one in another process is recognised by the OS lock its writer holds.
    * Links and directories are never followed or removed. The listing is streamed.
    *
+   * <p>Also removes, under the same rules, the private {@code .tmp-*} directories ({@code 0700}) that a
+   * writer makes for a moment while it prepares a replace (see "What a replace keeps" in the README),
+   * left by a writer that died meanwhile: with the regular files and links directly in them, never
+   * following anything.
+   *
    * @param dir the directory; a missing one gives 0
    * @param age the minimum age, {@link Duration#ZERO} for every orphan
-   * @return how many files were removed
+   * @return how many files (and private directories) were removed
    * @throws java.nio.file.NotDirectoryException if {@code dir} is not a directory
    */
   public static int cleanupOrphanedTempFiles(Path dir, Duration age) throws IOException {
-    return Sweeper.sweep(dir, age, false, p -> { });
+    return cleanupOrphanedTempFiles(dir, age, p -> { });
   }
 
   /**
@@ -216,7 +264,8 @@ public final class AtomicFiles {
    */
   public static int cleanupOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onRemoved)
       throws IOException {
-    return Sweeper.sweep(dir, age, false, onRemoved);
+    // temps, then the private directories of writers that died while preparing a replace
+    return Sweeper.sweep(dir, age, false, onRemoved) + PrivateDirs.sweep(dir, age, false, onRemoved);
   }
 
   /**
@@ -225,12 +274,14 @@ public final class AtomicFiles {
    * @return the count, each also given to {@code onFound}
    */
   public static int findOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onFound) throws IOException {
-    return Sweeper.sweep(dir, age, true, onFound);
+    return Sweeper.sweep(dir, age, true, onFound) + PrivateDirs.sweep(dir, age, true, onFound);
   }
 
   /**
-   * Tells whether {@code path} is an existing regular file (links followed) whose bytes are valid
-   * UTF-8. Streams the file in constant memory. Never throws on I/O: an unreadable file is not valid.
+   * Tells whether {@code path} is an existing regular file (links followed, under the link rule of
+   * {@link UnsafeLinkException}) whose bytes are valid UTF-8. Streams the file in constant memory. A
+   * FIFO, device or socket is not valid and is never opened, so the call cannot hang on one. Never
+   * throws on I/O: an unreadable file is not valid.
    *
    * @throws IllegalArgumentException if the path is empty
    */

@@ -32,8 +32,20 @@ public final class CommittedNotDurableException extends IOException {
    * @param cause the failure
    */
   public CommittedNotDurableException(Path target, String what, IOException cause) {
-    super("committed, not durable: " + target + " holds the new content, but " + what + ": " + cause.getMessage(), cause);
+    super("committed, not durable: " + target + " holds the new content, but " + what + ": " + describe(cause), cause);
     this.target = target;
+  }
+
+  /** The cause in words: some JDK exceptions have no message (an interrupted sync has none). */
+  private static String describe(IOException cause) {
+    if (cause instanceof java.nio.channels.ClosedByInterruptException) {
+      return "the thread was interrupted, which closed the directory's channel before the sync completed";
+    }
+    if (cause instanceof java.nio.channels.AsynchronousCloseException) {
+      return "another thread closed the directory's channel during the sync";
+    }
+    String m = cause.getMessage();
+    return m != null ? m : cause.getClass().getName();
   }
 
   /** @return the file that holds the new content */

@@ -24,10 +24,12 @@ import java.util.Set;
  *   <tr><td>{@link Builder#charset(Charset) charset}</td><td>UTF-8</td>
  *       <td>encoding of text writes; unmappable or malformed characters fail the write</td></tr>
  *   <tr><td>{@link Builder#permissions(Set) permissions}</td><td>keep</td>
- *       <td>a replaced file keeps its mode, owner, group and user xattrs; a new file gets the mode an
+ *       <td>a replaced file keeps its mode, owner, group, POSIX ACL and extended attributes (as far as
+ *       the process may set them: setuid and setgid only for root); a new file gets the mode an
  *       ordinary creation gives under the umask; or exactly the permissions given</td></tr>
  *   <tr><td>{@link Builder#symlinks(SymlinkPolicy) symlinks}</td><td>{@link SymlinkPolicy#FOLLOW}</td>
- *       <td>write through a link (keeping it) or replace the link</td></tr>
+ *       <td>write through a link (keeping it; another user's link in a sticky directory is refused)
+ *       or replace the link</td></tr>
  *   <tr><td>{@link Builder#noClobber() noClobber}</td><td>off</td>
  *       <td>create only if the target does not exist, atomically</td></tr>
  * </table>
@@ -180,7 +182,8 @@ public final class WriteOptions {
 
     /**
      * Gives the written file exactly these permissions, whatever the umask and whatever the replaced
-     * file had. Owner, group and user xattrs of a replaced file are still kept.
+     * file had. Owner, group, ACL entries and extended attributes of a replaced file are still kept (an
+     * ACL's mask follows the group permissions given, as with {@code chmod}).
      *
      * @param permissions the permissions, or {@code null} to keep the replaced file's mode (or take
      *     the umask's for a new file)

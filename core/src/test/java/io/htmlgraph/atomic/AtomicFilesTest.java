@@ -109,6 +109,112 @@ class AtomicFilesTest {
     }
   }
 
+  @Test
+  void aDirectoryIntoItselfIsRefusedBeforeAnythingIsCreated() throws IOException {
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Files.writeString(d.resolve("keep.txt"), "kept");
+    Path viaLink = Files.createSymbolicLink(dir.resolve("alias"), d);
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, d.resolve("sub/x/d2")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("into itself");
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, viaLink.resolve("sub/x/d2")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("into itself");
+    assertThatThrownBy(() -> AtomicFiles.atomicRename(d, d.resolve("d2")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(TestFiles.names(d)).containsExactly("keep.txt");
+    // a sibling whose name merely starts the same is not inside
+    AtomicFiles.atomicRename(d, dir.resolve("d-renamed/d"));
+    assertThat(dir.resolve("d-renamed/d/keep.txt")).hasContent("kept");
+  }
+
+  @Test
+  void aFailedRenameRemovesTheParentsItCreated() throws IOException {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+        && !Files.getAttribute(shm, "unix:dev").equals(Files.getAttribute(dir, "unix:dev")),
+        "needs /dev/shm on another file system than " + dir);
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Path missing = shm.resolve("atomic-rename-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    try {
+      // a directory cannot cross file systems: the rename fails after creating missing/sub
+      assertThatThrownBy(() -> AtomicFiles.atomicRename(d, missing.resolve("sub/d")))
+          .isInstanceOf(java.nio.file.AtomicMoveNotSupportedException.class);
+      assertThat(missing).doesNotExist();
+      assertThat(d).isDirectory();
+    } finally {
+      if (Files.exists(missing.resolve("sub"))) {
+        Files.delete(missing.resolve("sub"));
+      }
+      Files.deleteIfExists(missing);
+    }
+  }
+
+  // ---- private directories of writers that died while preparing a replace
+
+  private Path deadWritersPrivateDirectory(String name, boolean withMark) throws IOException {
+    Path p = Files.createDirectory(dir.resolve(name));
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+    if (withMark) {
+      Files.writeString(p.resolve("live"), "");
+    }
+    Files.writeString(p.resolve(".tmp-1764093296123456-abc123de.tmp"), "a partial copy");
+    return old(p, Duration.ofHours(1));
+  }
+
+  @Test
+  void theSweepRemovesThePrivateDirectoryOfADeadWriter() throws IOException {
+    Path dead = deadWritersPrivateDirectory(".tmp-1764093296000001-deaddead.tmp", true);
+    Path noMark = Files.createDirectory(dir.resolve(".tmp-1764093296000002-nomarkxx.tmp"));
+    Files.setPosixFilePermissions(noMark, PosixFilePermissions.fromString("rwx------"));
+    Path notOurs = Files.createDirectory(dir.resolve(".tmp-1764093296000003-notoursx.tmp")); // 0755
+    Path nested = deadWritersPrivateDirectory(".tmp-1764093296000004-nestedxx.tmp", true);
+    Files.createDirectory(nested.resolve("sub"));
+    List<Path> found = new ArrayList<>();
+    assertThat(AtomicFiles.findOrphanedTempFiles(dir, Duration.ZERO, found::add)).isEqualTo(2);
+    assertThat(dead).isDirectory();
+    List<Path> removed = new ArrayList<>();
+    assertThat(AtomicFiles.cleanupOrphanedTempFiles(dir, Duration.ZERO, removed::add)).isEqualTo(2);
+    assertThat(removed).containsExactlyInAnyOrder(dead, noMark).containsExactlyInAnyOrderElementsOf(found);
+    assertThat(TestFiles.names(dir)).containsExactlyInAnyOrder(notOurs.getFileName().toString(),
+        nested.getFileName().toString());
+    // younger than the age asked: kept
+    Path young = deadWritersPrivateDirectory(".tmp-1764093296000005-youngxxx.tmp", true);
+    Files.setLastModifiedTime(young, FileTime.from(Instant.now()));
+    assertThat(AtomicFiles.cleanupOrphanedTempFiles(dir, Duration.ofMinutes(5))).isZero();
+    assertThat(young).isDirectory();
+  }
+
+  @Test
+  void theSweepKeepsThePrivateDirectoryOfALiveWriterInAnotherProcess() throws Exception {
+    assumeTrue(TestFiles.run("python3", "-c", "import fcntl") == 0, "needs python3 to hold a POSIX lock");
+    Path live = deadWritersPrivateDirectory(".tmp-1764093296000006-livexxxx.tmp", true);
+    // a process holding the mark's lock, as a writer does (fcntl locks: Python's lockf and Java's exclude)
+    Process holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\n"
+        + "f=open(sys.argv[1],'r+'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+        live.resolve("live").toString()).redirectErrorStream(true).start();
+    try {
+      assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine())
+          .isEqualTo("locked");
+      assertThat(AtomicFiles.cleanupOrphanedTempFiles(dir, Duration.ZERO)).isZero();
+      assertThat(live.resolve("live")).exists();
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor();
+    }
+    assertThat(AtomicFiles.cleanupOrphanedTempFiles(dir, Duration.ZERO)).isEqualTo(1);
+    assertThat(live).doesNotExist();
+  }
+
+  @Test
+  void aFifoAsTheMarkOfAPrivateDirectoryNeitherBlocksTheSweepNorIsRemoved() throws Exception {
+    Path p = Files.createDirectory(dir.resolve(".tmp-1764093296000007-fifoxxxx.tmp"));
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+    assumeTrue(TestFiles.run("mkfifo", p.resolve("live").toString()) == 0, "needs mkfifo");
+    old(p, Duration.ofHours(1));
+    assertThat(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> AtomicFiles.cleanupOrphanedTempFiles(dir, Duration.ZERO))).isZero();
+    assertThat(p.resolve("live")).exists();
+  }
+
   // ---- safeTempFile
 
   @Test

@@ -156,6 +156,40 @@ class AtomicWriteAllTest {
   }
 
   @Test
+  void dotDotAfterALinkIsTakenInTheRealDirectoryAsTheKernelTakesIt() throws IOException {
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Path deep = Files.createDirectories(dir.resolve("other/deep"));
+    Files.createSymbolicLink(d.resolve("sub"), deep); // d/sub/.. is other, not d
+    Map<Path, byte[]> oneFile = new LinkedHashMap<>();
+    oneFile.put(d.resolve("sub/../f"), bytes("first"));
+    oneFile.put(dir.resolve("other/f"), bytes("second"));
+    assertThatThrownBy(() -> AtomicFiles.atomicWriteAll(oneFile)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same file");
+    assertThat(dir.resolve("other/f")).doesNotExist();
+
+    Map<Path, byte[]> twoFiles = new LinkedHashMap<>();
+    twoFiles.put(d.resolve("sub/../g"), bytes("in other"));
+    twoFiles.put(d.resolve("g"), bytes("in d"));
+    AtomicFiles.atomicWriteAll(twoFiles);
+    assertThat(dir.resolve("other/g")).hasContent("in other");
+    assertThat(d.resolve("g")).hasContent("in d");
+    assertThat(tempsUnder(dir)).isEmpty();
+  }
+
+  @Test
+  void twoHardLinksOfOneFileAreOneFile() throws IOException {
+    Path a = Files.writeString(dir.resolve("a"), "old");
+    Path b = Files.createLink(dir.resolve("b"), a);
+    Map<Path, byte[]> both = new LinkedHashMap<>();
+    both.put(a, bytes("one"));
+    both.put(b, bytes("two"));
+    assertThatThrownBy(() -> AtomicFiles.atomicWriteAll(both)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("same file");
+    assertThat(a).hasContent("old");
+    assertThat(tempsUnder(dir)).isEmpty();
+  }
+
+  @Test
   void writingThroughALinkKeepsTheLink() throws IOException {
     Path real = dir.resolve("real");
     Files.writeString(real, "old");

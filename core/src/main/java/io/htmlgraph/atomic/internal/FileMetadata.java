@@ -51,14 +51,21 @@ public final class FileMetadata {
   private final int gid;
   private final PosixFileAttributes posix; // when the unix view is missing
   private final FileTime lastModified;
+  private final Object fileKey; // device and inode, or null when unknown
+  private final long size;
+  private final long dev; // the device, or -1 when unknown
 
-  private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified) {
+  private FileMetadata(Kind kind, int mode, int uid, int gid, PosixFileAttributes posix, FileTime lastModified,
+      Object fileKey, long size, long dev) {
+    this.size = size;
+    this.dev = dev;
     this.kind = kind;
     this.mode = mode;
     this.uid = uid;
     this.gid = gid;
     this.posix = posix;
     this.lastModified = lastModified;
+    this.fileKey = fileKey;
   }
 
   static boolean hasUnixView(Path p) {
@@ -73,7 +80,7 @@ public final class FileMetadata {
   public static FileMetadata read(Path p) throws IOException {
     try {
       if (hasUnixView(p)) {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,fileKey,size,dev", LinkOption.NOFOLLOW_LINKS);
         int m = (Integer) a.get("mode");
         Kind kind = switch (m & S_IFMT) {
           case S_IFREG -> Kind.REGULAR;
@@ -82,7 +89,7 @@ public final class FileMetadata {
           default -> Kind.OTHER;
         };
         return new FileMetadata(kind, m & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), null,
-            (FileTime) a.get("lastModifiedTime"));
+            (FileTime) a.get("lastModifiedTime"), a.get("fileKey"), (Long) a.get("size"), (Long) a.get("dev"));
       }
       BasicFileAttributes a = hasPosixView(p)
           ? Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
@@ -93,14 +100,56 @@ public final class FileMetadata {
           : Kind.OTHER;
       PosixFileAttributes posix = a instanceof PosixFileAttributes pa ? pa : null;
       int mode = posix == null ? -1 : toMode(posix.permissions());
-      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime());
+      return new FileMetadata(kind, mode, -1, -1, posix, a.lastModifiedTime(), a.fileKey(), a.size(), -1);
     } catch (NoSuchFileException e) {
-      return new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null);
+      return MISSING;
     }
+  }
+
+  private static final FileMetadata MISSING = new FileMetadata(Kind.ABSENT, -1, -1, -1, null, null, null, -1, -1);
+
+  /** @return what {@link #read} gives for a missing file */
+  public static FileMetadata absent() {
+    return MISSING;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /** @return the permission bits with setuid, setgid and sticky, or -1 when unknown */
+  public int mode() {
+    return mode;
+  }
+
+  /** @return the owner's uid, or -1 when unknown (no {@code unix} view) */
+  public int uid() {
+    return uid;
+  }
+
+  /** @return the group's gid, or -1 when unknown */
+  public int gid() {
+    return gid;
+  }
+
+  /** @return the device the file is on, or -1 when unknown */
+  public long dev() {
+    return dev;
+  }
+
+  /** @return the size in bytes (-1 when absent) */
+  public long size() {
+    return size;
+  }
+
+  /** @return the modification time, or null when absent */
+  public FileTime lastModified() {
+    return lastModified;
+  }
+
+  /** @return device and inode (equal for two names of one file), or null when unknown */
+  public Object fileKey() {
+    return fileKey;
   }
 
   public boolean exists() {

@@ -86,7 +86,8 @@ public final class GroupCommit {
     }
     List<Path> targets = new ArrayList<>(files.size());
     List<byte[]> contents = new ArrayList<>(files.size());
-    checkInput(files, options, targets, contents);
+    List<SafeFiles.Resolved> resolved = new ArrayList<>(files.size());
+    checkInput(files, options, targets, contents, resolved);
     if (targets.isEmpty()) {
       return;
     }
@@ -100,7 +101,8 @@ public final class GroupCommit {
         int to = Math.min(targets.size(), from + CHUNK);
         PendingFile[] staged;
         try {
-          staged = stage(targets.subList(from, to), contents.subList(from, to), options, pool);
+          staged = stage(targets.subList(from, to), resolved.subList(from, to), contents.subList(from, to), options,
+              pool);
         } catch (IOException | RuntimeException | Error e) {
           throw partial(committed, targets, dirs, options, e);
         }
@@ -143,34 +145,53 @@ public final class GroupCommit {
     }
   }
 
-  /** Checks every entry before anything touches the disk; fills targets and contents in map order. */
+  /**
+   * Checks every entry before anything touches the disk; fills targets and contents in map order.
+   *
+   * <p>Two entries name the same file if the kernel would resolve them to the same name in the same
+   * directory (links followed under the link rule, {@code ..} taken in the real directory, as
+   * {@code d/link/../f} is not {@code d/f} when {@code d/link} points elsewhere), or to the same
+   * existing file (two hard links). A lexical comparison gets both wrong: it accepts
+   * {@code {d/link/../f, other/f}}, one file whose first content is silently lost, and refuses
+   * {@code {d/link/../g, d/g}}, two files.
+   */
   private static void checkInput(Map<Path, byte[]> files, WriteOptions options, List<Path> targets,
-      List<byte[]> contents) throws IOException {
-    Map<Path, Path> seen = new HashMap<>();
+      List<byte[]> contents, List<SafeFiles.Resolved> resolutions) throws IOException {
+    Map<Object, Path> seen = new HashMap<>();
+    boolean follow = options.symlinks() == SymlinkPolicy.FOLLOW;
     for (Map.Entry<Path, byte[]> e : files.entrySet()) {
       Path target = Objects.requireNonNull(e.getKey(), "a target is null");
       Paths2.checkFile(target, "target");
       byte[] content = Objects.requireNonNull(e.getValue(), () -> "the content of " + target + " is null");
-      Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? Paths2.followLinks(target) : target;
-      Path key = dest.toAbsolutePath().normalize();
-      Path earlier = seen.putIfAbsent(key, target);
+      SafeFiles.Resolved r = SafeFiles.resolve(target, follow);
+      Path real = r.path();
+      Object dirKey = r.parentExists() ? r.parent().fileKey() : null;
+      Object name = dirKey != null
+          ? List.of(dirKey, real.getFileName().toString())
+          : real.toAbsolutePath().normalize(); // a missing directory has no link in it: its path is its identity
+      Object fileKey = r.metadata().exists() ? r.metadata().fileKey() : null;
+      Path earlier = seen.putIfAbsent(name, target);
+      if (earlier == null && fileKey != null) {
+        earlier = seen.putIfAbsent(fileKey, target);
+      }
       if (earlier != null) {
         // two renames onto one file: the second would silently win, and the batch order would matter
         throw new IllegalArgumentException("two entries of the batch name the same file: " + earlier + ", " + target);
       }
       targets.add(target);
       contents.add(content);
+      resolutions.add(r);
     }
   }
 
   /** Opens, writes and syncs each file of a chunk; on any failure removes every temp of the chunk. */
-  private static PendingFile[] stage(List<Path> targets, List<byte[]> contents, WriteOptions options,
-      ExecutorService pool) throws IOException {
+  private static PendingFile[] stage(List<Path> targets, List<SafeFiles.Resolved> resolved, List<byte[]> contents,
+      WriteOptions options, ExecutorService pool) throws IOException {
     PendingFile[] staged = new PendingFile[targets.size()];
     if (pool == null) {
       try {
         for (int i = 0; i < staged.length; i++) {
-          staged[i] = stageOne(targets.get(i), contents.get(i), options, null, i);
+          staged[i] = stageOne(targets.get(i), resolved.get(i), contents.get(i), options, null, i);
         }
         return staged;
       } catch (IOException | RuntimeException | Error e) {
@@ -184,7 +205,7 @@ public final class GroupCommit {
     for (int i = 0; i < staged.length; i++) {
       int slot = i;
       futures.add(pool.submit(() -> {
-        stageOne(targets.get(slot), contents.get(slot), options, made, slot);
+        stageOne(targets.get(slot), resolved.get(slot), contents.get(slot), options, made, slot);
         return null;
       }));
     }
@@ -250,9 +271,10 @@ public final class GroupCommit {
   }
 
   /** Opens a temp for {@code target}, writes {@code content}, syncs it; on failure nothing is left. */
-  private static PendingFile stageOne(Path target, byte[] content, WriteOptions options,
-      AtomicReferenceArray<PendingFile> made, int slot) throws IOException {
-    PendingFile f = PendingFile.open(target, options);
+  private static PendingFile stageOne(Path target, SafeFiles.Resolved resolved, byte[] content,
+      WriteOptions options, AtomicReferenceArray<PendingFile> made, int slot) throws IOException {
+    // resolved once, by checkInput: the link rule was applied there
+    PendingFile f = PendingFile.open(target, options, resolved, null);
     if (made != null) {
       made.set(slot, f);
     }

@@ -10,11 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Checks of caller's paths, parent directories and symlink chains. */
+/** Checks of caller's paths, and parent directories (links are resolved by {@link SafeFiles}). */
 public final class Paths2 {
-  /** Linux's limit on the links followed while resolving one path (MAXSYMLINKS). */
-  static final int MAX_LINKS = 40;
-
   private Paths2() {}
 
   /**
@@ -50,30 +47,6 @@ public final class Paths2 {
   public static Path parentOf(Path file) {
     Path parent = file.getParent();
     return parent != null ? parent : file.toAbsolutePath().getParent();
-  }
-
-  /** @return where the link {@code link} points, resolved against its directory */
-  static Path readLink(Path link) throws IOException {
-    Path to = Files.readSymbolicLink(link);
-    Path parent = link.getParent();
-    return parent == null ? to : parent.resolve(to);
-  }
-
-  /**
-   * Follows {@code p} while it is a symbolic link, as {@code open(2)} would.
-   *
-   * @return the first path of the chain that is not a link (it may not exist)
-   * @throws FileSystemException if the chain is longer than the kernel would follow
-   */
-  public static Path followLinks(Path p) throws IOException {
-    Path current = p;
-    for (int i = 0; i < MAX_LINKS; i++) {
-      if (!Files.isSymbolicLink(current)) {
-        return current;
-      }
-      current = readLink(current);
-    }
-    throw new FileSystemException(p.toString(), null, "too many levels of symbolic links");
   }
 
   /**

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +35,14 @@ import java.util.Set;
  *
  * <p>The protocol, and the failure each step prevents:
  * <ol>
+ *   <li>The target and the temp directory are resolved by {@link SafeFiles#resolve}: every symbolic
+ *       link on the way is checked against the kernel's {@code protected_symlinks} rule before anything
+ *       is created, so that another user's link in {@code /tmp} cannot make root write elsewhere.
  *   <li>The temp is created with {@code O_CREAT|O_EXCL} ({@code CREATE_NEW}) in the target's
  *       directory, so that it can never be a file or link someone planted, and so that the final
- *       {@code rename(2)} stays inside one file system, where it is atomic.
+ *       {@code rename(2)} stays inside one file system, where it is atomic. A temp that replaces a file
+ *       is a copy of it, truncated, made where no one else can open it (see {@link #createCopy}): the
+ *       only way to keep its ACL and extended attributes in pure Java.
  *   <li>The writer takes an OS lock on its temp: proof of life, so that a sweep of orphaned temps in
  *       another process never deletes it. (A sweep in this JVM asks {@link LiveTemps} instead.)
  *   <li>At commit the data is synced ({@code fdatasync}) before the rename. Without it, a power cut
@@ -50,76 +57,111 @@ import java.util.Set;
  * A failure before the rename discards the temp and leaves the target untouched. A failed directory
  * sync after it is reported as {@link CommittedNotDurableException}. No sync is ever retried.
  *
+ * <p>A temp on another file system (a {@code tempDir} there) is only a buffer: readable by its writer
+ * alone, copied at commit into a temp beside the target through the channel that created it, never
+ * reopened by its name. Where a name in the target's directory would make a path longer than
+ * PATH_MAX, the work goes through a short alias of that directory (a link in {@code java.io.tmpdir},
+ * removed afterwards).
+ *
  * <p>Not thread-safe: one writer, one thread at a time (the public classes say so too).
  */
 public final class PendingFile {
-  private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  // READ as well: a temp in another file system's temp directory is read back through this channel at
+  // commit, never reopened by name (another user could have swapped the name for a link or a FIFO)
+  private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+      StandardOpenOption.WRITE);
+  private static final Set<OpenOption> REOPEN_TRUNCATED = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+      StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> REOPEN = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+      LinkOption.NOFOLLOW_LINKS);
   private static final int MAX_NAME_ATTEMPTS = 100;
+  // the longest name the library puts in a directory: a private directory, a slash and a name in it
+  private static final int LONGEST_NAME = 80;
 
   private enum State { OPEN, FAILED, SYNCED, COMMITTED, DISCARDED }
 
   private final Path target;
-  private final Path dest;
-  private final Path destDir;
+  private final Path dest; // the name the rename replaces (through a short alias when the path is long)
+  private final Path destDir; // its real directory: synced after the rename
+  private final Path destOpsDir; // destDir, or a short alias of it
+  private final Path tempRealDir; // where the temp goes when a temp directory on the same file system was asked
+  private final Path tempOpsDir;
   private final WriteOptions options;
-  private final FileMetadata metadataSource; // whose owner/mode/xattrs the new file gets, or null
-  private final Path metadataSourcePath;
-  private final boolean copyTimes;
+  private final FileMetadata source; // whose owner, mode, ACL and xattrs the new file gets, or null
+  private final Path sourcePath; // its path, as the library uses it
+  private final FileMetadata sourceDir; // its directory
+  private final FileMetadata destDirMeta; // the target's directory, when the resolution read it
+  private final boolean copyOf; // the new file starts with the source's content (a move across file systems)
   private final List<Path> createdDirs;
   private final boolean staged; // temp on another file system: copied beside the target at commit
+  private final List<Path> aliases;
 
   private Path temp;
+  private Object tempKey; // the temp's device and inode, to never delete a file that replaced it
   private FileChannel channel;
   private Path landing; // the temp beside the target when staged
+  private Object landingKey;
   private Path published; // the temp that became the target
+  private Path publishedDir; // its real directory
   private IOException closeFailure; // closing the temp after its rename failed
   private State state = State.OPEN;
   private Throwable failure;
 
-  private PendingFile(Path target, Path dest, Path destDir, WriteOptions options,
-      FileMetadata metadataSource, Path metadataSourcePath, boolean copyTimes, List<Path> createdDirs, boolean staged) {
+  private PendingFile(Path target, Path dest, Path destDir, Path destOpsDir, Path tempRealDir, Path tempOpsDir,
+      WriteOptions options, FileMetadata source, Path sourcePath, FileMetadata sourceDir,
+      FileMetadata destDirMeta, boolean copyOf, List<Path> createdDirs, boolean staged, List<Path> aliases) {
+    this.destDirMeta = destDirMeta;
     this.target = target;
     this.dest = dest;
     this.destDir = destDir;
+    this.destOpsDir = destOpsDir;
+    this.tempRealDir = tempRealDir;
+    this.tempOpsDir = tempOpsDir;
     this.options = options;
-    this.metadataSource = metadataSource;
-    this.metadataSourcePath = metadataSourcePath;
-    this.copyTimes = copyTimes;
+    this.source = source;
+    this.sourcePath = sourcePath;
+    this.sourceDir = sourceDir;
+    this.copyOf = copyOf;
     this.createdDirs = createdDirs;
     this.staged = staged;
+    this.aliases = aliases;
   }
 
   /**
-   * Opens a new version of {@code target}: checks it, creates missing parent directories and the temp.
+   * Opens a new version of {@code target}: resolves it (links followed as the options say, each under
+   * the link rule of {@link SafeFiles}), checks it, then creates missing parent directories and the
+   * temp. Every check comes before anything is created.
    *
    * @throws IllegalArgumentException on an empty path or a path that names no file
    * @throws FileSystemException if the target is a directory or not a regular file
+   * @throws io.htmlgraph.atomic.UnsafeLinkException if a link on the way breaks the link rule
    * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target exists
    */
   public static PendingFile open(Path target, WriteOptions options) throws IOException {
-    return open(target, options, null, false);
+    Paths2.checkFile(target, "target");
+    Objects.requireNonNull(options, "options");
+    return open(target, options, SafeFiles.resolve(target, options.symlinks() == SymlinkPolicy.FOLLOW), null);
   }
 
   /**
-   * Like {@link #open(Path, WriteOptions)}, but the new file takes owner, mode, xattrs (and, with
-   * {@code copyTimes}, the modification time) from {@code metadataFrom} rather than from the file it
-   * replaces: a rename across file systems keeps the source's metadata, as {@code rename(2)} would.
+   * Like {@link #open(Path, WriteOptions)}, but the new file starts as a copy of {@code source} (a
+   * regular file, possibly on another file system): its content, owner, mode, ACL, xattrs and times,
+   * as {@code rename(2)} would keep them. Commit it as it is. For a move across file systems.
+   *
+   * @param source the file to copy, resolved by the caller (a regular file)
    */
-  public static PendingFile open(Path target, WriteOptions options, Path metadataFrom, boolean copyTimes)
-      throws IOException {
+  public static PendingFile openCopyOf(Path target, WriteOptions options, Path source) throws IOException {
     Paths2.checkFile(target, "target");
     Objects.requireNonNull(options, "options");
-    Path dest = target;
-    FileMetadata existing = FileMetadata.read(dest);
-    if (options.symlinks() == SymlinkPolicy.FOLLOW) {
-      for (int hops = 0; existing.kind() == FileMetadata.Kind.SYMLINK; hops++) {
-        if (hops == Paths2.MAX_LINKS) {
-          throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
-        }
-        dest = Paths2.readLink(dest);
-        existing = FileMetadata.read(dest);
-      }
-    }
+    return open(target, options, SafeFiles.resolve(target, options.symlinks() == SymlinkPolicy.FOLLOW),
+        Objects.requireNonNull(source, "source"));
+  }
+
+  /** Opens a new version of the already resolved {@code resolved}, the resolution of {@code target}. */
+  static PendingFile open(Path target, WriteOptions options, SafeFiles.Resolved resolved, Path copyFrom)
+      throws IOException {
+    Path realDest = resolved.path();
+    FileMetadata existing = resolved.metadata();
     switch (existing.kind()) {
       case DIRECTORY -> throw new FileSystemException(target.toString(), null, "is a directory");
       case OTHER -> throw new FileSystemException(target.toString(), null, "not a regular file");
@@ -128,44 +170,167 @@ public final class PendingFile {
     if (options.noClobber() && existing.exists()) {
       throw new FileAlreadyExistsException(target.toString(), null, "exists, and no-clobber was asked");
     }
-    if (options.permissions().isPresent() && !FileMetadata.hasPosixView(dest)) {
-      throw new UnsupportedOperationException("explicit permissions need a POSIX file system: " + dest);
+    if (options.permissions().isPresent() && !FileMetadata.hasPosixView(realDest)) {
+      throw new UnsupportedOperationException("explicit permissions need a POSIX file system: " + realDest);
     }
-    FileMetadata source = metadataFrom != null ? FileMetadata.read(metadataFrom)
-        : existing.kind() == FileMetadata.Kind.REGULAR ? existing : null;
-    Path destDir = Paths2.parentOf(dest);
-    Path tempDir = options.tempDir().orElse(null);
+    SafeFiles.Resolved tempDirResolved = null;
+    if (options.tempDir().isPresent()) {
+      tempDirResolved = SafeFiles.resolveDirectory(options.tempDir().get(), "tempDir");
+    }
+    FileMetadata source;
+    Path sourcePath;
+    FileMetadata sourceDir;
+    if (copyFrom != null) {
+      source = FileMetadata.read(copyFrom);
+      if (source.kind() != FileMetadata.Kind.REGULAR) {
+        throw new FileSystemException(copyFrom.toString(), null, "not a regular file");
+      }
+      sourcePath = copyFrom;
+      sourceDir = FileMetadata.read(Paths2.parentOf(copyFrom));
+    } else if (existing.kind() == FileMetadata.Kind.REGULAR) {
+      source = existing;
+      sourcePath = realDest;
+      sourceDir = resolved.parent(); // one lstat, for the copy that keeps its ACL (createCopy)
+    } else {
+      source = null;
+      sourcePath = null;
+      sourceDir = null;
+    }
+    // every check is done: from here on, things are created
+    Path destDir = Paths2.parentOf(realDest);
+    Path tempRealDir = null;
     boolean staged = false;
-    if (tempDir != null) {
-      Files.createDirectories(tempDir);
-      if (!Files.isDirectory(tempDir)) {
-        throw new FileSystemException(tempDir.toString(), null, "tempDir is not a directory");
+    if (tempDirResolved != null) {
+      tempRealDir = tempDirResolved.path();
+      if (!tempDirResolved.metadata().exists()) {
+        Paths2.createDirectories(tempRealDir);
       }
     }
-    // an existing target proves its directory exists: one stat fewer on the common path
-    List<Path> created = existing.exists() || Files.isDirectory(destDir) ? List.of() : Paths2.createDirectories(destDir);
-    if (tempDir != null) {
-      staged = !sameFileSystem(tempDir, destDir);
+    List<Path> created;
+    try {
+      created = resolved.parentExists() ? List.of() : Paths2.createDirectories(destDir);
+    } catch (FileSystemException e) {
+      throw target.toString().equals(e.getFile()) ? e
+          : about(target, "cannot be written: its directory " + destDir + " cannot be created", e, existingAncestor(destDir));
     }
-    PendingFile f = new PendingFile(target, dest, destDir, options, source, metadataFrom, copyTimes,
-        created, staged);
-    f.begin(tempDir != null ? tempDir : destDir);
+    if (tempRealDir != null) {
+      staged = !sameFileSystem(tempRealDir, destDir);
+    }
+    List<Path> aliases = new ArrayList<>(0);
+    PendingFile f;
+    try {
+      Path destOpsDir = opsDir(destDir, aliases);
+      Path tempOpsDir = tempRealDir == null ? null : opsDir(tempRealDir, aliases);
+      Path dest = destOpsDir == destDir ? realDest : destOpsDir.resolve(realDest.getFileName());
+      if (sourcePath == realDest) {
+        sourcePath = dest;
+      }
+      f = new PendingFile(target, dest, destDir, destOpsDir, tempRealDir, tempOpsDir, options, source, sourcePath,
+          sourceDir, copyFrom == null && source != null ? sourceDir : null, copyFrom != null, created, staged,
+          aliases);
+    } catch (IOException | RuntimeException | Error e) {
+      removeAliases(aliases);
+      throw e;
+    }
+    try {
+      f.begin();
+    } catch (IOException | RuntimeException | Error e) {
+      removeAliases(aliases);
+      throw e;
+    }
     return f;
   }
 
-  private void begin(Path dir) throws IOException {
-    Temp t = createTemp(dir);
+  private static Path existingAncestor(Path dir) {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      p = p.getParent();
+    }
+    return p != null ? p : dir;
+  }
+
+  /**
+   * The path to use for operations in {@code dir}: {@code dir} itself, or, when a name in it would make
+   * a path longer than the kernel takes (PATH_MAX), a short alias: a link to it in java.io.tmpdir.
+   */
+  private static Path opsDir(Path dir, List<Path> aliases) throws IOException {
+    if (!SafeFiles.tooLongFor(dir, LONGEST_NAME)) {
+      return dir;
+    }
+    Path alias = SafeFiles.shortAlias(dir);
+    aliases.add(alias);
+    return alias;
+  }
+
+  private static void removeAliases(List<Path> aliases) {
+    for (Path a : aliases) {
+      try {
+        Files.deleteIfExists(a);
+      } catch (IOException e) {
+        Log.get().log(Level.WARNING, "removing the short alias {0} failed: {1}", a, e.toString());
+      }
+    }
+    aliases.clear();
+  }
+
+  private void begin() throws IOException {
+    Path realDir = tempRealDir != null ? tempRealDir : destDir;
+    Path opsDir = tempOpsDir != null ? tempOpsDir : destOpsDir;
+    Temp t;
+    try {
+      t = staged ? createStagingTemp(opsDir) : createTemp(realDir, opsDir);
+    } catch (FileSystemException e) {
+      throw explain(e, realDir);
+    }
     temp = t.path();
+    tempKey = t.key();
     channel = t.channel();
   }
 
-  private record Temp(Path path, FileChannel channel) {}
+  private record Temp(Path path, FileChannel channel, Object key) {}
 
-  /** Creates, locks and registers a temp in {@code dir}, with the new file's metadata. */
-  private Temp createTemp(Path dir) throws IOException {
+  /**
+   * The temp in another file system's temp directory: only a buffer for the content, copied beside the
+   * target at commit. Readable by this process's user alone; the file beside the target is the one that
+   * gets the metadata.
+   */
+  private Temp createStagingTemp(Path dir) throws IOException {
+    FileAttribute<?>[] attrs = FileMetadata.creationAttributes(dir, OWNER_ONLY);
+    return createPlain(dir, attrs, false);
+  }
+
+  private static final Set<PosixFilePermission> OWNER_ONLY = Set.of(PosixFilePermission.OWNER_READ,
+      PosixFilePermission.OWNER_WRITE);
+
+  /** Creates, locks and registers the temp that will be renamed onto the target, with its metadata. */
+  private Temp createTemp(Path realDir, Path opsDir) throws IOException {
+    if (source != null && FileMetadata.hasUnixView(opsDir)) {
+      return createCopy(realDir, opsDir);
+    }
     FileAttribute<?>[] attrs = options.permissions().isPresent()
-        ? FileMetadata.creationAttributes(dir, options.permissions().get())
-        : metadataSource != null ? metadataSource.creationAttributes(dir) : new FileAttribute<?>[0];
+        ? FileMetadata.creationAttributes(opsDir, options.permissions().get())
+        : source != null ? source.creationAttributes(opsDir) : new FileAttribute<?>[0];
+    Temp t = createPlain(opsDir, attrs, true);
+    if (copyOf) {
+      // no unix view: copy the content by hand (the metadata went with applyMetadata)
+      boolean ok = false;
+      try (FileChannel in = FileChannel.open(sourcePath, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        long size = in.size();
+        transfer(in, 0, size, t.channel(), sourcePath);
+        ok = true;
+      } finally {
+        if (!ok) {
+          closeQuietly(t.channel());
+          deleteIfOurs(t.path(), t.key());
+          LiveTemps.unregister(t.path());
+        }
+      }
+    }
+    return t;
+  }
+
+  /** Creates ({@code O_EXCL}), locks and registers a temp in {@code dir}. */
+  private Temp createPlain(Path dir, FileAttribute<?>[] attrs, boolean withMetadata) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
       FileChannel ch;
@@ -191,7 +356,9 @@ public final class PendingFile {
         // temp of its proof of life (a sweep in another process could then delete a live temp).
         FileMetadata created = FileMetadata.read(candidate);
         if (created.exists()) {
-          applyMetadata(candidate, created);
+          if (withMetadata) {
+            applyMetadata(candidate, created);
+          }
           VersionMarks.stamp(candidate);
         }
         // After the lock, once this writer holds it no sweep can delete the temp; a stat tells whether
@@ -206,7 +373,7 @@ public final class PendingFile {
           continue;
         }
         ok = true;
-        return new Temp(candidate, ch);
+        return new Temp(candidate, ch, created.fileKey());
       } catch (NoSuchFileException swept) {
         // a sweep in another process deleted it while its metadata was set: draw another name
         ch.close();
@@ -219,6 +386,297 @@ public final class PendingFile {
           LiveTemps.unregister(candidate);
         }
       }
+    }
+  }
+
+  /**
+   * The temp that replaces an existing file, as a copy of that file: {@code Files.copy} with
+   * {@code COPY_ATTRIBUTES} is the only way pure Java has to carry a POSIX ACL
+   * ({@code system.posix_acl_access}) and the other extended attributes the process may set
+   * ({@code security.*} for root, {@code user.*}); the JDK's user-xattr view cannot even see an ACL.
+   * Dropping the ACL would widen access: a file {@code 0640} with {@code group::---} and
+   * {@code user:nobody:r--} would become readable by its group.
+   *
+   * <p>The steps, and the failure each prevents:
+   * <ol>
+   *   <li>A private directory ({@code 0700}, {@link PrivateDirs}) is made beside the temp, unless the
+   *       directory itself is private. {@code Files.copy} creates its
+   *       file with the old mode and sets the ACL last: in between, the mode's group bits (the ACL's
+   *       mask) apply to the owning group, which the ACL may deny. Inside the private directory no
+   *       other user can open the file during that moment (an open file stays open after the ACL
+   *       lands).
+   *   <li>Where another user could replace the old file meanwhile (see
+   *       {@link SafeFiles#othersMayReplace}), the copy is made from a hard link to it in the private
+   *       directory, so that a link or FIFO swapped in cannot be followed or block the copy's
+   *       {@code O_RDONLY} open.
+   *   <li>The copy is reopened ({@code O_NOFOLLOW}) and truncated (its old content is never
+   *       exposed), its group, mode, setuid and setgid are corrected (see {@link #fixMetadata}), it is
+   *       locked, and only then renamed into the directory under a fresh {@code .tmp-} name.
+   * </ol>
+   * The price: the old content is copied once (its size in I/O and, for a moment, in free space).
+   */
+  private Temp createCopy(Path realDir, Path opsDir) throws IOException {
+    // The copy can be made in place, without a private subdirectory, where no one else could open it
+    // while the JDK sets its attributes: in a directory no other user can enter, or when the old file
+    // grants nothing to group and others (the copy is created with its mode, and without an ACL yet a
+    // user the ACL names falls under "others"), unless that file must be pinned first.
+    boolean direct = SafeFiles.isPrivate(realDir.equals(destDir) && destDirMeta != null ? destDirMeta
+        : FileMetadata.read(realDir))
+        || (source.mode() >= 0 && (source.mode() & 0077) == 0
+            && !(sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source)));
+    for (int attempt = 1; ; attempt++) {
+      Temp t = copyOnce(opsDir, direct);
+      if (t != null) {
+        return t;
+      }
+      if (attempt >= MAX_NAME_ATTEMPTS) {
+        throw new FileSystemException(target.toString(), null, "cannot be written: no temp file could be kept in "
+            + realDir + " (each was taken by a sweep of orphaned temps before it was locked)");
+      }
+    }
+  }
+
+  /** One attempt of {@link #createCopy}: null if the name was taken, or a sweep took the copy. */
+  private Temp copyOnce(Path opsDir, boolean direct) throws IOException {
+    Path work = direct ? opsDir : PrivateDirs.acquire(opsDir);
+    Path copy = work.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+    FileChannel ch = null;
+    Path pin = null;
+    boolean registered = false;
+    boolean ok = false;
+    try {
+      FileMetadata from = source;
+      Path copySource = sourcePath;
+      boolean othersMayReplace = sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source);
+      if (othersMayReplace) {
+        pin = work.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+        try {
+          Files.createLink(pin, sourcePath);
+          from = FileMetadata.read(pin);
+          copySource = pin;
+        } catch (FileSystemException | UnsupportedOperationException e) {
+          // fs.protected_hardlinks refuses a link to a file this user may not both read and write (or to
+          // a setuid file), and some file systems have no hard links: copy unpinned, verified below
+          Log.get().log(Level.DEBUG, "no private link to {0}: {1}", sourcePath, e.toString());
+          pin = null;
+        }
+      }
+      if (from.kind() != FileMetadata.Kind.REGULAR) {
+        throw replacedMeanwhile();
+      }
+      try {
+        if (direct) {
+          // the copy appears under its final name: created and registered as one step for sweeps here
+          LiveTemps.beginCreating();
+          try {
+            Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            LiveTemps.register(copy);
+            registered = true;
+          } finally {
+            LiveTemps.endCreating();
+          }
+        } else {
+          Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        }
+      } catch (FileAlreadyExistsException taken) {
+        return null;
+      } catch (AccessDeniedException e) {
+        throw new AccessDeniedException(target.toString(), null, "not written: " + sourcePath + " cannot be read,"
+            + " so its ACL and extended attributes cannot be copied, and a replace must not grant access the"
+            + " old file did not (" + e.getMessage() + ")");
+      }
+      if (pin != null) {
+        Files.delete(pin);
+        pin = null;
+      } else if (othersMayReplace && !copiedFrom(copy, from)) {
+        throw replacedMeanwhile();
+      }
+      // Owner, mode and a fresh version mark (the copy carries the old file's) go on before the lock:
+      // the JDK sets a mode with NOFOLLOW_LINKS, and an xattr, through a descriptor of its own, and
+      // closing it would drop this process's lock on the copy (its proof of life towards sweeps).
+      FileMetadata made = FileMetadata.read(copy);
+      if (direct && !made.exists()) {
+        return null; // a sweep of this user's in another process removed it: draw again
+      }
+      if (made.kind() != FileMetadata.Kind.REGULAR) {
+        throw replacedMeanwhile();
+      }
+      fixMetadata(copy, made, from);
+      VersionMarks.stamp(copy);
+      ch = FileChannel.open(copy, copyOf ? REOPEN : REOPEN_TRUNCATED);
+      boolean locked = proveLife(ch);
+      if (direct && (!locked || !Files.exists(copy, LinkOption.NOFOLLOW_LINKS))) {
+        // a sweep of this user's in another process holds it, or already removed it: draw again
+        return null;
+      }
+      if (copyOf) {
+        ch.position(ch.size());
+      }
+      Path name = copy;
+      if (!direct) {
+        name = opsDir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+        LiveTemps.beginCreating();
+        try {
+          // rename(2) alone: a fresh random name (microseconds and 8 random characters) is not taken,
+          // and an entry planted there would be replaced, never written through
+          Files.move(copy, name, StandardCopyOption.ATOMIC_MOVE);
+          LiveTemps.register(name);
+        } finally {
+          LiveTemps.endCreating();
+        }
+      }
+      ok = true;
+      return new Temp(name, ch, made.fileKey());
+    } finally {
+      if (!ok) {
+        if (ch != null) {
+          closeQuietly(ch);
+        }
+        if (pin != null) {
+          deleteQuietly(pin);
+        }
+        if (direct) {
+          if (ch != null) {
+            deleteQuietly(copy); // only once this writer had it open: it is its own
+          }
+          if (registered) {
+            LiveTemps.unregister(copy);
+          }
+        } else {
+          deleteQuietly(copy);
+        }
+      }
+      if (!direct) {
+        PrivateDirs.release(opsDir, work);
+      }
+    }
+  }
+
+  private FileSystemException replacedMeanwhile() {
+    return new FileSystemException(target.toString(), null, "not written: " + sourcePath
+        + " was replaced meanwhile (another user may rename files in its directory)");
+  }
+
+  /**
+   * Tells whether the unpinned copy {@code copy} was made from the file {@code from} described: a
+   * regular file with its size and modification time (and, for root, its owner, group and mode; for
+   * anyone else the JDK keeps neither, as its chown fails). A link or FIFO swapped in before the copy's
+   * {@code lstat} is copied as what it is and fails here; a link swapped in between that
+   * {@code lstat} and the open is followed by the JDK and gives the metadata of the file it points
+   * to, which fails here unless that file matches in all of these. The remaining limit: a FIFO swapped
+   * in at exactly that moment blocks the copy's {@code O_RDONLY} open.
+   */
+  private static boolean copiedFrom(Path copy, FileMetadata from) throws IOException {
+    FileMetadata c = FileMetadata.read(copy);
+    if (c.kind() != FileMetadata.Kind.REGULAR || c.size() != from.size()
+        || !sameMicros(c.lastModified(), from.lastModified())) {
+      return false;
+    }
+    // the JDK sets owner and group, then the mode, and gives up on both when the chown is refused
+    return SafeFiles.euid() != 0
+        || (c.uid() == from.uid() && c.gid() == from.gid() && c.mode() == from.mode());
+  }
+
+  /** JDK 17's {@code Files.copy} sets times with microsecond precision ({@code futimes}); JDK 25's in ns. */
+  private static boolean sameMicros(java.nio.file.attribute.FileTime a, java.nio.file.attribute.FileTime b) {
+    return a != null && b != null
+        && a.to(java.util.concurrent.TimeUnit.MICROSECONDS) == b.to(java.util.concurrent.TimeUnit.MICROSECONDS);
+  }
+
+  /**
+   * Corrects what {@code Files.copy} left on the copy, while it is still private. The copy sets owner
+   * and group together, so a process that may not give the owner keeps neither: the group is set on
+   * its own when permitted. Then the mode: setuid and setgid only for root (for any other process the
+   * kernel clears them on its first write, and a setuid file owned by the writer where one owned by
+   * someone else stood would grant the writer's rights), and never the group bits for a group other
+   * than the old file's (the writer's own group was never granted them). Explicit permissions win.
+   */
+  private void fixMetadata(Path copy, FileMetadata made, FileMetadata from) throws IOException {
+    boolean ownerKept = made.uid() == from.uid();
+    boolean groupKept = made.gid() == from.gid();
+    boolean changed = false;
+    if (!groupKept) {
+      groupKept = tryChown(copy, "unix:gid", from.gid());
+      changed = groupKept;
+    }
+    int want = from.mode();
+    if (SafeFiles.euid() != 0) {
+      want &= ~06000;
+    }
+    if (!ownerKept) {
+      want &= ~04000;
+    }
+    if (!groupKept) {
+      want &= ~02070;
+    }
+    if (options.permissions().isPresent()) {
+      want = FileMetadata.toMode(options.permissions().get());
+    }
+    if (changed || want != made.mode()) {
+      Files.setAttribute(copy, "unix:mode", want, LinkOption.NOFOLLOW_LINKS);
+    }
+  }
+
+  private static boolean tryChown(Path file, String attribute, int id) throws IOException {
+    try {
+      Files.setAttribute(file, attribute, id, LinkOption.NOFOLLOW_LINKS);
+      return true;
+    } catch (FileSystemException notPermitted) {
+      return false;
+    }
+  }
+
+  /**
+   * A failure to make the temp, told about the target: "/proc/version: cannot be replaced: a temp file
+   * cannot be created in /proc (No such file or directory); it is on a proc file system, whose files
+   * cannot be replaced by a rename" rather than an error about a temp name the caller never chose.
+   */
+  private FileSystemException explain(FileSystemException e, Path dir) {
+    if (e instanceof io.htmlgraph.atomic.UnsafeLinkException || target.toString().equals(e.getFile())) {
+      return e;
+    }
+    return about(target, "cannot be written: a temp file cannot be created in " + dir, e, dir);
+  }
+
+  /** {@code e}, reworded as a failure about {@code file}; same type where it tells something. */
+  static FileSystemException about(Path file, String what, FileSystemException e, Path dir) {
+    String reason = what + " (" + why(e) + ")" + pseudoFileSystem(dir);
+    FileSystemException x = e instanceof AccessDeniedException
+        ? new AccessDeniedException(file.toString(), null, reason)
+        : new FileSystemException(file.toString(), null, reason);
+    x.initCause(e);
+    return x;
+  }
+
+  /** The JDK leaves the reason empty for the commonest errors. */
+  private static String why(FileSystemException e) {
+    if (e.getReason() != null) {
+      return e.getReason();
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "Permission denied";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "File exists";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  private static final Set<String> PSEUDO = Set.of("proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs",
+      "securityfs", "configfs", "devpts", "bpf", "efivarfs", "pstore", "fusectl", "mqueue", "binfmt_misc",
+      "selinuxfs", "autofs");
+
+  /** For a kernel pseudo file system (/proc, /sys): why nothing there can be replaced. */
+  private static String pseudoFileSystem(Path dir) {
+    try {
+      String type = Files.getFileStore(dir).type();
+      return PSEUDO.contains(type) ? "; " + dir + " is on a " + type + " file system, whose files are made by"
+          + " the kernel and cannot be replaced by a rename" : "";
+    } catch (IOException | RuntimeException unknown) {
+      return ""; // only for the message
     }
   }
 
@@ -237,9 +695,9 @@ public final class PendingFile {
   }
 
   private void applyMetadata(Path file, FileMetadata current) throws IOException {
-    if (metadataSource != null) {
+    if (source != null) {
       boolean withMode = options.permissions().isEmpty();
-      metadataSource.copyTo(file, current, metadataSourcePath != null ? metadataSourcePath : dest, withMode);
+      source.copyTo(file, current, sourcePath, withMode);
     }
     if (options.permissions().isPresent()) {
       FileMetadata.setPermissions(file, options.permissions().get());
@@ -281,17 +739,23 @@ public final class PendingFile {
   public void transferFrom(FileChannel in, long position, long length) throws IOException {
     ensureOpen();
     try {
-      long done = 0;
-      while (done < length) {
-        long n = in.transferTo(position + done, length - done, channel);
-        if (n <= 0) {
-          throw new IOException("source ended after " + done + " of " + length + " bytes");
-        }
-        done += n;
-      }
+      transfer(in, position, length, channel, null);
     } catch (IOException | RuntimeException | Error e) {
       markFailed(e);
       throw e;
+    }
+  }
+
+  private static void transfer(FileChannel in, long position, long length, FileChannel out, Path what)
+      throws IOException {
+    long done = 0;
+    while (done < length) {
+      long n = in.transferTo(position + done, length - done, out);
+      if (n <= 0) {
+        throw new IOException((what == null ? "source" : what.toString()) + " ended after " + done + " of "
+            + length + " bytes");
+      }
+      done += n;
     }
   }
 
@@ -412,18 +876,13 @@ public final class PendingFile {
       throw new IllegalStateException("publishSynced before syncData: " + target + " is " + state);
     }
     try {
-      Path ready = temp;
-      if (staged) {
-        // the staged temp is only a source now: close it (an error here still changes nothing)
-        FileChannel staging = channel;
-        channel = null;
-        staging.close();
-        ready = copyBeside();
-      }
-      if (copyTimes && metadataSource != null) {
-        metadataSource.copyTimesTo(ready);
+      Path ready = staged ? copyBeside() : temp;
+      if (copyOf && !FileMetadata.hasUnixView(ready)) {
+        // Files.copy kept the times on the unix route; by hand here, now that the content is complete
+        source.copyTimesTo(ready);
       }
       published = publish(ready);
+      publishedDir = published == temp && tempRealDir != null && !staged ? tempRealDir : destDir;
     } catch (Throwable t) {
       discard(t);
       throw t;
@@ -440,6 +899,7 @@ public final class PendingFile {
     if (landing != null) {
       LiveTemps.unregister(landing);
     }
+    removeAliases(aliases);
   }
 
   /**
@@ -456,10 +916,9 @@ public final class PendingFile {
     }
     List<Path> dirs = new ArrayList<>(2 + createdDirs.size());
     dirs.add(destDir);
-    Path from = Paths2.parentOf(published);
-    if (!from.equals(destDir)) {
+    if (!publishedDir.equals(destDir)) {
       // the temp's entry left another directory of the same file system
-      dirs.add(from);
+      dirs.add(publishedDir);
     }
     for (int i = createdDirs.size() - 1; i >= 0; i--) {
       dirs.add(Paths2.parentOf(createdDirs.get(i)));
@@ -488,9 +947,6 @@ public final class PendingFile {
         throw crossDevice;
       }
       // a tempDir on a bind mount of the same device: not caught by the device check
-      FileChannel first = channel;
-      channel = null;
-      first.close();
       Path beside = copyBeside();
       Files.move(beside, dest, StandardCopyOption.ATOMIC_MOVE);
       return beside;
@@ -498,28 +954,29 @@ public final class PendingFile {
   }
 
   /**
-   * Copies the closed temp into a new temp beside the target (synced as asked), removes the first,
-   * and leaves the copy open in {@link #channel}, so that it keeps its lock until its rename.
+   * Copies the temp into a new temp beside the target (synced as asked), through the channel this
+   * writer has held since it created the temp: never by reopening its name, which another user could
+   * have swapped for a link (root would copy the file it points to) or a FIFO (the open would block
+   * forever) in a shared temp directory. Then closes and removes the first temp, and leaves the copy
+   * open in {@link #channel}, so that it keeps its lock until its rename.
    */
   private Path copyBeside() throws IOException {
-    Temp t = createTemp(destDir);
-    landing = t.path();
-    channel = t.channel();
-    try (FileChannel in = FileChannel.open(temp, StandardOpenOption.READ)) {
-      long size = in.size();
-      long done = 0;
-      while (done < size) {
-        long n = in.transferTo(done, size - done, channel);
-        if (n <= 0) {
-          throw new IOException("temp " + temp + " ended after " + done + " of " + size + " bytes");
-        }
-        done += n;
-      }
-      if (options.durability() != Durability.NONE) {
-        channel.force(false);
-      }
+    FileChannel staging = channel;
+    Temp t;
+    try {
+      t = createTemp(destDir, destOpsDir);
+    } catch (FileSystemException e) {
+      throw explain(e, destDir);
     }
-    Files.delete(temp);
+    landing = t.path();
+    landingKey = t.key();
+    channel = t.channel();
+    transfer(staging, 0, staging.size(), channel, temp);
+    if (options.durability() != Durability.NONE) {
+      channel.force(false);
+    }
+    staging.close();
+    deleteIfOurs(temp, tempKey);
     LiveTemps.unregister(temp);
     return landing;
   }
@@ -550,16 +1007,40 @@ public final class PendingFile {
       }
       channel = null;
     }
+    try {
+      if (temp != null) {
+        deleteIfOurs(temp, tempKey);
+      }
+      if (landing != null) {
+        deleteIfOurs(landing, landingKey);
+      }
+    } catch (IOException e) {
+      report(primary, e);
+    }
     for (Path p : new Path[] {temp, landing}) {
       if (p != null) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          report(primary, e);
-        }
         LiveTemps.unregister(p);
       }
     }
+    removeAliases(aliases);
+  }
+
+  /**
+   * Deletes the temp {@code p} if the name still holds the file this writer created (key
+   * {@code key}): a name that another user replaced (possible in a shared temp directory) is theirs.
+   */
+  private static void deleteIfOurs(Path p, Object key) throws IOException {
+    if (key != null) {
+      FileMetadata now = FileMetadata.read(p);
+      if (!now.exists()) {
+        return;
+      }
+      if (!key.equals(now.fileKey())) {
+        Log.get().log(Level.WARNING, "not removing {0}: it is no longer this writer''s temp file", p);
+        return;
+      }
+    }
+    Files.deleteIfExists(p);
   }
 
   private static void report(Throwable primary, IOException cleanupFailure) {

@@ -82,7 +82,7 @@ final class RootPaths {
       Path parent = realParent(p.getParent(), file);
       Path f = parent.resolve(n);
       if (followFinalLink && Files.isSymbolicLink(f)) {
-        if (hops == Paths2.MAX_LINKS) {
+        if (hops == SafeFiles.MAX_LINKS) {
           throw new FileSystemException(file.toString(), null, "too many levels of symbolic links");
         }
         Path to = Files.readSymbolicLink(f);

@@ -8,9 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Streams a file through a strict UTF-8 decoder in constant memory. */
 public final class Utf8Validator {
@@ -18,35 +16,33 @@ public final class Utf8Validator {
 
   private Utf8Validator() {}
 
-  /** @return true only for an existing regular file (links followed) that is valid UTF-8 */
+  /**
+   * @return true only for an existing regular file (links followed under the link rule) that is valid
+   *     UTF-8; a FIFO or device is never opened (see {@link SafeFiles#openForRead})
+   */
   public static boolean isValid(Path path) {
-    try {
-      if (!Files.readAttributes(path, BasicFileAttributes.class).isRegularFile()) {
-        return false;
-      }
+    try (SeekableByteChannel ch = SafeFiles.openForRead(path)) {
       CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
       ByteBuffer in = ByteBuffer.allocate(BUFFER);
       CharBuffer out = CharBuffer.allocate(BUFFER);
-      try (SeekableByteChannel ch = Files.newByteChannel(path)) {
-        boolean eof = false;
-        while (!eof) {
-          eof = ch.read(in) < 0;
-          in.flip();
-          CoderResult r;
-          do {
-            out.clear();
-            r = decoder.decode(in, out, eof);
-            if (r.isError()) {
-              return false;
-            }
-          } while (r.isOverflow());
-          in.compact();
-        }
-        out.clear();
-        return !decoder.flush(out).isError();
+      boolean eof = false;
+      while (!eof) {
+        eof = ch.read(in) < 0;
+        in.flip();
+        CoderResult r;
+        do {
+          out.clear();
+          r = decoder.decode(in, out, eof);
+          if (r.isError()) {
+            return false;
+          }
+        } while (r.isOverflow());
+        in.compact();
       }
+      out.clear();
+      return !decoder.flush(out).isError();
     } catch (IOException e) {
       return false;
     }

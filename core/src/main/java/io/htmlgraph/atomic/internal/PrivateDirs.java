@@ -1,0 +1,294 @@
+package io.htmlgraph.atomic.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Directories only this process's user can enter ({@code 0700}), made beside temps for the moments
+ * when a file must not be reachable by anyone else (see {@link PendingFile}). Writers of this JVM that
+ * need one in the same directory at the same time share it (a group commit stages hundreds of files at
+ * once; {@code mkdir} and {@code rmdir} cost about 80 us each on a disk mounted with {@code discard});
+ * the last to leave removes it. Each user names its files in it with fresh random names.
+ *
+ * <p>They are named like temps ({@code .tmp-*.tmp}) and hold a locked file {@value #MARK} while in
+ * use: the same proof of life as a writer's temp. A process killed while one exists leaves it behind
+ * (empty, or with a partial copy, as private as it was); {@link #sweep} removes it once it is older
+ * than the sweep's age and its mark is not locked, as {@code cleanupOrphanedTempFiles} does for temps.
+ */
+public final class PrivateDirs {
+  /** The proof-of-life file in a private directory: locked by its maker while it is in use. */
+  static final String MARK = "live";
+
+  private static final int MAX_NAME_ATTEMPTS = 100;
+  private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(EnumSet.of(
+      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+
+  private static final class Entry {
+    final Path path;
+    final FileChannel mark;
+    int users = 1;
+
+    Entry(Path path, FileChannel mark) {
+      this.path = path;
+      this.mark = mark;
+    }
+  }
+
+  private static final Map<Path, Entry> DIRS = new HashMap<>(); // by the directory they are in
+  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet(); // every one this JVM has open
+
+  private PrivateDirs() {}
+
+  /** @return a private directory in {@code dir}; give it back with {@link #release} */
+  static Path acquire(Path dir) throws IOException {
+    Path key = dir.toAbsolutePath();
+    synchronized (DIRS) {
+      Entry e = DIRS.get(key);
+      if (e != null) {
+        e.users++;
+        return e.path;
+      }
+    }
+    Entry made = create(dir); // outside the lock: a mkdir can take a while
+    synchronized (DIRS) {
+      Entry e = DIRS.get(key);
+      if (e == null) {
+        DIRS.put(key, made);
+        return made.path;
+      }
+      e.users++;
+    }
+    // another writer made one meanwhile: use it, drop ours
+    remove(made);
+    return acquire(dir);
+  }
+
+  /** Gives {@code priv} back; the last user removes it. */
+  static void release(Path dir, Path priv) {
+    Path key = dir.toAbsolutePath();
+    Entry e;
+    synchronized (DIRS) {
+      e = DIRS.get(key);
+      if (e == null || !e.path.equals(priv)) {
+        return;
+      }
+      if (--e.users > 0) {
+        return;
+      }
+      DIRS.remove(key);
+    }
+    remove(e);
+  }
+
+  private static Entry create(Path dir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Path p;
+      LiveTemps.beginCreating();
+      try {
+        p = Files.createDirectory(dir.resolve(TempNames.next(TempNames.WRITER_PREFIX)), OWNER_ONLY);
+        LIVE.add(p.toAbsolutePath());
+      } catch (FileAlreadyExistsException taken) {
+        if (attempt >= MAX_NAME_ATTEMPTS) {
+          throw taken;
+        }
+        continue;
+      } finally {
+        LiveTemps.endCreating();
+      }
+      FileChannel mark = null;
+      try {
+        mark = FileChannel.open(p.resolve(MARK), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        FileLock lock = tryLock(mark);
+        // a sweep in another process (age zero) may have taken it between the mkdir and the lock
+        if (lock != null && Files.exists(p.resolve(MARK), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          return new Entry(p, mark);
+        }
+      } catch (NoSuchFileException swept) {
+        // the directory went before its mark was made: draw another name
+      } catch (IOException | RuntimeException | Error e) {
+        remove(new Entry(p, mark));
+        throw e;
+      }
+      remove(new Entry(p, mark));
+      if (attempt >= MAX_NAME_ATTEMPTS) {
+        throw new IOException("no private directory could be kept in " + dir
+            + " (each was taken by a sweep of orphaned temps before it was locked)");
+      }
+    }
+  }
+
+  private static FileLock tryLock(FileChannel ch) throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (OverlappingFileLockException impossible) {
+      return null;
+    } catch (UnsupportedOperationException | IOException noLocks) {
+      // a file system without locks: the age of the directory is then its only protection, as for temps
+      Log.get().log(Level.DEBUG, "no lock on {0}: {1}", ch, noLocks.toString());
+      return null;
+    }
+  }
+
+  private static void remove(Entry e) {
+    try {
+      Files.deleteIfExists(e.path.resolve(MARK));
+      if (e.mark != null) {
+        e.mark.close();
+      }
+      Files.deleteIfExists(e.path);
+    } catch (IOException x) {
+      Log.get().log(Level.WARNING, "removing the private directory {0} failed: {1}", e.path, x.toString());
+    } finally {
+      LIVE.remove(e.path.toAbsolutePath());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sweeping those of dead processes
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      return !entries.iterator().hasNext();
+    } catch (NoSuchFileException gone) {
+      return false;
+    }
+  }
+
+  /**
+   * Removes the private directories in {@code dir} left by processes that died while copying: a
+   * {@code .tmp-*} directory owned by this process's user (any, for root), accessible to its owner
+   * only, last modified strictly more than {@code age} ago, not in use in this JVM, whose mark is not
+   * locked by a live process. Only the regular files and links directly in it are removed (never
+   * followed), then the directory; anything else in it means it is not one of ours, and it stays.
+   *
+   * @return how many were removed (or would be, with {@code dryRun})
+   */
+  public static int sweep(Path dir, Duration age, boolean dryRun, Consumer<? super Path> onRemoved)
+      throws IOException {
+    Instant cutoff;
+    try {
+      cutoff = Instant.now().minus(age);
+    } catch (DateTimeException | ArithmeticException longAgo) {
+      cutoff = Instant.MIN;
+    }
+    List<Path> candidates = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".tmp-*")) {
+      for (Path p : entries) {
+        candidates.add(p);
+      }
+    } catch (NoSuchFileException | NotDirectoryException absent) {
+      return 0;
+    }
+    int removed = 0;
+    for (Path p : candidates) {
+      Instant before = cutoff;
+      if (LiveTemps.sweeping(() -> removeIfOrphaned(p, before, dryRun))) {
+        removed++;
+        onRemoved.accept(p);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Removes {@code p} if it is an orphaned private directory (see {@link #sweep}). Call it inside
+   * {@link LiveTemps#sweeping}, where no writer of this JVM makes one meanwhile.
+   *
+   * @return whether it was one, and was removed (or would be, with {@code dryRun})
+   */
+  public static boolean removeIfOrphaned(Path p, Instant cutoff, boolean dryRun) throws IOException {
+    FileMetadata m = FileMetadata.read(p);
+    int me = SafeFiles.euid();
+    if (m.kind() != FileMetadata.Kind.DIRECTORY || m.uid() < 0 || (m.uid() != me && me != 0)
+        || (m.mode() & 07077) != 0 || !m.lastModified().toInstant().isBefore(cutoff)
+        || LIVE.contains(p.toAbsolutePath())) {
+      return false;
+    }
+    Path mark = p.resolve(MARK);
+    FileChannel ch = null;
+    try {
+      try {
+        // O_RDWR and the handle checked: a FIFO or link put there by the directory's owner cannot block
+        // or redirect a sweep run by root
+        ch = SafeFiles.openNoFollow(mark, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+          lock = ch.tryLock();
+        } catch (OverlappingFileLockException held) {
+          lock = null;
+        }
+        if (lock == null) {
+          return false; // its maker is alive
+        }
+      } catch (NoSuchFileException noMark) {
+        // its maker died between the mkdir and the mark, or is making the mark right now: only an empty
+        // directory goes (rmdir fails on a mark made meanwhile). Never delete a mark not locked here:
+        // a writer that has just locked it would lose its proof of life.
+        if (dryRun) {
+          return isEmpty(p);
+        }
+        try {
+          return Files.deleteIfExists(p);
+        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+          return false;
+        }
+      } catch (SafeFiles.NotRegularFileException notOurs) {
+        return false;
+      }
+      List<Path> inside = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+        for (Path e : entries) {
+          FileMetadata.Kind k = FileMetadata.read(e).kind();
+          if (k == FileMetadata.Kind.DIRECTORY) {
+            return false; // not one of ours
+          }
+          inside.add(e);
+        }
+      } catch (NoSuchFileException gone) {
+        return false; // its maker removed it a moment ago (it removes the mark first)
+      }
+      if (!dryRun) {
+        for (Path e : inside) {
+          Files.deleteIfExists(e);
+        }
+        try {
+          if (!Files.deleteIfExists(p)) {
+            return false;
+          }
+        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      if (ch != null) {
+        ch.close();
+      }
+    }
+  }
+}

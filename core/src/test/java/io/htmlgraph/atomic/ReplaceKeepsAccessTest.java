@@ -1,0 +1,266 @@
+package io.htmlgraph.atomic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replace never grants access the old file did not grant: its POSIX ACL and the extended attributes
+ * the process may set are carried over, the temp beside the target is never more readable than the old
+ * file, and setuid and setgid are kept only where the process could keep them.
+ */
+class ReplaceKeepsAccessTest {
+  @TempDir Path dir;
+
+  private static boolean has(String tool) {
+    try {
+      return TestFiles.run("sh", "-c", "command -v " + tool) == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  private static String sh(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", cmd) + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static String acl(Path p) throws IOException, InterruptedException {
+    return sh("getfacl", "-c", "-p", p.toString());
+  }
+
+  /** The file: root:users 0640, the owning group denied, nobody allowed by name. */
+  private Path aclFile(Path at) throws IOException, InterruptedException {
+    Path f = Files.writeString(at, "old");
+    sh("chgrp", "users", f.toString());
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+    sh("setfacl", "-m", "g::---,u:nobody:r--,m::r--", f.toString());
+    return f;
+  }
+
+  @Test
+  void aPosixAclSurvivesAReplaceAndStillDecidesWhoReads() throws Exception {
+    assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
+    assumeTrue(AsUser.available(), "needs runuser to read as nobody; skipped");
+    AsUser.openUp(dir.getParent(), dir);
+    Path f = aclFile(dir.resolve("shared.conf"));
+    String before = acl(f);
+    assertThat(before).contains("user:nobody:r--").contains("group::---").contains("mask::r--");
+
+    AtomicFileWriter.atomicWrite(f, "new");
+    assertThat(f).hasContent("new");
+    assertThat(acl(f)).isEqualTo(before);
+    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).output).isEqualTo("new");
+
+    // every writer of the library, at every durability, and a batch
+    AtomicFileOutputStream.atomicWrite(f, WriteOptions.builder().durability(Durability.NONE).build(),
+        out -> out.write("stream".getBytes()));
+    assertThat(acl(f)).isEqualTo(before);
+    AtomicFiles.atomicWriteAll(Map.of(f, "batch".getBytes()));
+    assertThat(acl(f)).isEqualTo(before);
+    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).output).isEqualTo("batch");
+    assertThat(TestFiles.names(dir)).containsExactly("shared.conf");
+  }
+
+  @Test
+  void theTempBesideTheTargetCarriesTheAclBeforeAnyContent() throws Exception {
+    assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
+    Path f = aclFile(dir.resolve("shared.conf"));
+    String before = acl(f);
+    try (AtomicFileWriter w = new AtomicFileWriter(f)) {
+      assertThat(acl(w.tempPath()).replace(w.tempPath().toString(), f.toString())).isEqualTo(before);
+      assertThat(Files.size(w.tempPath())).isZero();
+      w.write("new");
+      w.commit();
+    }
+    assertThat(acl(f)).isEqualTo(before);
+  }
+
+  @Test
+  void theAclIsKeptAcrossATempDirectoryOnAnotherFileSystem() throws Exception {
+    assumeTrue(TestFiles.canMount() && has("setfacl") && has("getfacl"), "needs root, mount, setfacl; skipped");
+    try (TestFiles.Tmpfs other = new TestFiles.Tmpfs(dir.resolve("tmpfs"), "size=4m")) {
+      Path f = aclFile(dir.resolve("shared.conf"));
+      String before = acl(f);
+      AtomicFileWriter.atomicWrite(f, "new", WriteOptions.builder().tempDir(other.dir).build());
+      assertThat(f).hasContent("new");
+      assertThat(acl(f)).isEqualTo(before);
+      assertThat(TestFiles.temps(other.dir)).isEmpty();
+    }
+  }
+
+  @Test
+  void securityAndTrustedXattrsAreKeptForRoot() throws Exception {
+    assumeTrue(TestFiles.isRoot() && has("python3"), "needs root and python3 (os.setxattr); skipped");
+    Path f = Files.writeString(dir.resolve("labelled"), "old");
+    try {
+      sh("python3", "-c", "import os,sys; os.setxattr(sys.argv[1],'security.test',b'label');"
+          + " os.setxattr(sys.argv[1],'trusted.test',b'kept')", f.toString());
+    } catch (IOException e) {
+      assumeTrue(false, "security.* or trusted.* xattrs unsupported here: " + e.getMessage());
+    }
+    AtomicFileWriter.atomicWrite(f, "new");
+    String got = sh("python3", "-c", "import os,sys; print(os.getxattr(sys.argv[1],'security.test').decode(),"
+        + " os.getxattr(sys.argv[1],'trusted.test').decode())", f.toString());
+    assertThat(got).isEqualTo("label kept");
+  }
+
+  @Test
+  void anUnreadableOldFileIsNotReplacedBlindly() throws Exception {
+    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
+    AsUser.openUp(dir.getParent(), dir);
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setAttribute(shared, "unix:uid", AsUser.NOBODY_UID);
+    Path f = Files.writeString(shared.resolve("write-only"), "old");
+    Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("-w--w----"));
+    AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", f.toString(), "new");
+    assertThat(r.exit).as(r.toString()).isEqualTo(3);
+    assertThat(r.output).contains(AccessDeniedException.class.getName()).contains("cannot be read");
+    assertThat(Files.readString(f)).isEqualTo("old");
+    assertThat(TestFiles.names(shared)).containsExactly("write-only");
+  }
+
+  @Test
+  void setuidAndSetgidAreKeptByRoot() throws IOException {
+    assumeTrue(TestFiles.isRoot(), "root's case; skipped as " + System.getProperty("user.name"));
+    Path tool = Files.writeString(dir.resolve("tool"), "old");
+    Files.setAttribute(tool, "unix:uid", 12345);
+    Files.setAttribute(tool, "unix:mode", 06755);
+    AtomicFileWriter.atomicWrite(tool, "new");
+    assertThat(mode(tool)).isEqualTo(06755);
+    assertThat(Files.getAttribute(tool, "unix:uid")).isEqualTo(12345);
+  }
+
+  @Test
+  void setuidAndSetgidAreDroppedByAnyOtherUserEvenForEmptyContent() throws Exception {
+    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
+    AsUser.openUp(dir.getParent(), dir);
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setAttribute(shared, "unix:mode", 0777);
+    // root's setuid tool in a directory nobody may write, and nobody's own setuid file
+    Path roots = Files.writeString(shared.resolve("roots"), "old");
+    sh("chgrp", "nogroup", roots.toString());
+    Files.setAttribute(roots, "unix:mode", 06775);
+    Path own = Files.writeString(shared.resolve("own"), "old");
+    sh("chown", "nobody:nogroup", own.toString());
+    Files.setAttribute(own, "unix:mode", 06755);
+    for (Path p : new Path[] {roots, own}) {
+      AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", p.toString(), "");
+      assertThat(r.exit).as(r.toString()).isZero();
+      assertThat(Files.size(p)).isZero();
+      assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
+      assertThat(mode(p) & 06000).as("setuid/setgid of %s", p).isZero();
+    }
+    assertThat(mode(roots)).isEqualTo(0775); // nobody is in nogroup: the group and its bits are kept
+    assertThat(mode(own)).isEqualTo(0755);
+  }
+
+  @Test
+  void theGroupBitsAreNotGivenToTheWritersOwnGroup() throws Exception {
+    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
+    AsUser.openUp(dir.getParent(), dir);
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setAttribute(shared, "unix:mode", 0777);
+    Path f = Files.writeString(shared.resolve("team.txt"), "old");
+    sh("chgrp", "users", f.toString()); // nobody is not in users
+    Files.setAttribute(f, "unix:mode", 0666);
+    AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", f.toString(), "new");
+    assertThat(r.exit).as(r.toString()).isZero();
+    assertThat(f).hasContent("new");
+    // the file now belongs to nobody:nogroup; nogroup never had the old group's rw
+    assertThat(sh("stat", "-c", "%U:%G %a", f.toString())).isEqualTo("nobody:nogroup 606");
+  }
+
+  /**
+   * The ways a replace is prepared (in a private directory, through a private subdirectory, from a
+   * private hard link when another user could swap the old file) keep the same metadata and leave
+   * nothing behind, whether the write commits, aborts or fails.
+   */
+  @ParameterizedTest
+  @CsvSource({"rwx------, 640", "rwxr-xr-x, 640", "rwxr-xr-x, 600", "rwxrwxrwt, 640", "rwxrwxrwt, 600"})
+  void everyWayOfPreparingAReplaceKeepsMetadataAndLeavesNothing(String dirMode, String fileMode) throws Exception {
+    int fmode = Integer.parseInt(fileMode, 8);
+    Path d = Files.createDirectory(dir.resolve("d"));
+    Files.setAttribute(d, "unix:mode", modeOf(dirMode));
+    Path f = Files.writeString(d.resolve("f"), "old");
+    Files.setAttribute(f, "unix:mode", fmode);
+    if (TestFiles.isRoot()) {
+      Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the sticky directory: another user's file
+    }
+    UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
+    boolean userXattrs = true;
+    try {
+      xattrs.write("origin", StandardCharsets.UTF_8.encode("kept"));
+    } catch (IOException | UnsupportedOperationException e) {
+      userXattrs = false;
+    }
+    AtomicFileWriter.atomicWrite(f, "new");
+    assertThat(f).hasContent("new");
+    assertThat(mode(f)).isEqualTo(fmode);
+    if (TestFiles.isRoot()) {
+      assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
+    }
+    if (userXattrs) {
+      // the old file's own xattrs, and the library's fresh version mark
+      assertThat(Files.getFileAttributeView(f, UserDefinedFileAttributeView.class).list())
+          .containsExactlyInAnyOrder("origin", io.htmlgraph.atomic.internal.VersionMarks.NAME);
+    }
+    try (AtomicFileWriter w = new AtomicFileWriter(f)) {
+      w.write("aborted");
+    }
+    assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(f, WriteOptions.defaults(), w -> {
+      w.write("failed");
+      throw new IOException("body failed");
+    })).hasMessage("body failed");
+    Path scratch = Files.createDirectory(dir.resolve("scratch"));
+    AtomicFileWriter.atomicWrite(f, "via temp dir", WriteOptions.builder().tempDir(scratch).build());
+    AtomicFiles.atomicWriteAll(Map.of(f, "batch".getBytes(StandardCharsets.UTF_8), d.resolve("g"),
+        "new file".getBytes(StandardCharsets.UTF_8)));
+    assertThat(f).hasContent("batch");
+    assertThat(mode(f)).isEqualTo(fmode);
+    assertThat(TestFiles.names(d)).containsExactly("f", "g");
+    assertThat(TestFiles.names(scratch)).isEmpty();
+  }
+
+  private static int modeOf(String symbolic) {
+    int m = PosixFilePermissions.fromString(symbolic.replace('t', 'x')).stream()
+        .mapToInt(p -> 1 << (8 - p.ordinal())).sum();
+    return symbolic.endsWith("t") ? m | 01000 : m;
+  }
+
+  private static int mode(Path p) throws IOException {
+    return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
+  }
+
+  @Test
+  void explicitPermissionsStillWinOverTheCopiedMode() throws Exception {
+    assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
+    assumeTrue(AsUser.available(), "needs runuser to read as nobody; skipped");
+    AsUser.openUp(dir.getParent(), dir);
+    Path f = aclFile(dir.resolve("shared.conf"));
+    AtomicFileWriter.atomicWrite(f, "new", WriteOptions.builder()
+        .permissions(PosixFilePermissions.fromString("rw-------")).build());
+    // the mask follows the group bits: the named entry stays but grants nothing
+    assertThat(acl(f)).contains("user:nobody:r--\t#effective:---").contains("mask::---");
+    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).exit).isNotZero();
+  }
+}
