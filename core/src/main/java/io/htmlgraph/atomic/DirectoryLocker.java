@@ -1,6 +1,7 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.LockFile;
+import io.htmlgraph.atomic.internal.LockFileState;
+import io.htmlgraph.atomic.internal.LockFileTable;
 import io.htmlgraph.atomic.internal.LockFiles;
 import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
@@ -8,11 +9,9 @@ import io.htmlgraph.atomic.internal.Paths2;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +95,7 @@ public final class DirectoryLocker {
   private final Object state = new Object();
   private int holds;
   private LockMode held;
-  private LockFile file;
+  private LockFileState file;
   private long generation;
 
   /**
@@ -132,16 +131,7 @@ public final class DirectoryLocker {
     }
     this.lockDir = lockDir;
     this.lockFile = lockDir.resolve(LOCK_FILE);
-    try {
-      // Files.createFile opens with O_CREAT|O_EXCL: on an existing file it fails before any channel is
-      // opened, so it cannot drop a lock this JVM holds on it.
-      Files.createFile(lockFile);
-    } catch (FileAlreadyExistsException exists) {
-      if (!Files.isRegularFile(lockFile)) {
-        throw new FileSystemException(lockFile.toString(), null, "exists and is not a regular file");
-      }
-    }
-    this.key = LockFiles.keyOf(lockFile);
+    this.key = LockFiles.createOrCheck(lockFile);
   }
 
   /** Checks, before anything is created, that the directory can be made and is not refused. */
@@ -156,7 +146,15 @@ public final class DirectoryLocker {
     if (!Files.isDirectory(existing)) {
       throw new NotDirectoryException(existing.toString());
     }
-    String type = Files.getFileStore(existing).type();
+    String type = NetworkFileSystemTypes.typeOf(existing);
+    if (type == null) {
+      if (options.networkFileSystems() == LockOptions.NetworkFileSystems.REFUSE) {
+        throw new FileSystemException(existing.toString(), null,
+            "cannot tell whether it is on a network file system (the mount table could not be read);"
+                + " refused, as LockOptions.NetworkFileSystems.REFUSE asks");
+      }
+      return;
+    }
     if (!NetworkFileSystemTypes.isNetwork(type)) {
       return;
     }
@@ -265,21 +263,15 @@ public final class DirectoryLocker {
    * @throws IOException if the record exists but cannot be read
    */
   public Optional<LockOwner> owner() throws IOException {
-    LockFile lf = LockFiles.peek(key);
+    LockFileState lf = LockFileTable.peek(key);
     if (lf != null) {
       Optional<LockOwner> mine = lf.heldRecord();
       if (mine.isPresent()) {
         return mine;
       }
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(LockFile.ownerFileOf(lockFile));
-    } catch (NoSuchFileException none) {
-      return Optional.empty();
-    }
     // a record naming this process, which does not hold the lock, is left over from an earlier hold
-    return OwnerRecords.parse(bytes)
+    return OwnerRecords.read(OwnerRecords.recordOf(lockFile))
         .filter(o -> !OwnerRecords.isDeadHolder(o))
         .filter(o -> !(o.pid() == OwnerRecords.pid() && o.host().equals(OwnerRecords.host())));
   }
@@ -355,13 +347,13 @@ public final class DirectoryLocker {
           return generation;
         }
       }
-      LockFile lf = LockFiles.retain(key, lockFile);
+      LockFileState lf = LockFileTable.retain(key, lockFile);
       boolean granted = false;
       try {
         granted = lf.acquire(mode, start + nanos, tryOnce);
       } finally {
         if (!granted) {
-          LockFiles.release(lf);
+          LockFileTable.release(lf);
         }
       }
       if (!granted) {
@@ -393,7 +385,7 @@ public final class DirectoryLocker {
    * @return whether a hold was given back
    */
   boolean release(long gen) {
-    LockFile lf;
+    LockFileState lf;
     LockMode mode;
     synchronized (state) {
       if (holds == 0 || (gen >= 0 && gen != generation)) {
@@ -410,7 +402,7 @@ public final class DirectoryLocker {
     try {
       lf.release(mode);
     } finally {
-      LockFiles.release(lf);
+      LockFileTable.release(lf);
     }
     return true;
   }

@@ -167,20 +167,21 @@ public final class PendingFile {
         : metadataSource != null ? metadataSource.creationAttributes(dir) : new FileAttribute<?>[0];
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
-      FileChannel ch;
+      if (!LiveTemps.register(candidate)) {
+        continue; // a sweep in this JVM is looking at a file of that name
+      }
+      FileChannel ch = null;
       try {
-        LiveTemps.beginCreating();
-        try {
-          ch = FileChannel.open(candidate, CREATE, attrs);
-          LiveTemps.register(candidate);
-        } finally {
-          LiveTemps.endCreating();
-        }
+        ch = FileChannel.open(candidate, CREATE, attrs);
       } catch (FileAlreadyExistsException taken) {
         if (attempt >= MAX_NAME_ATTEMPTS) {
           throw taken;
         }
         continue;
+      } finally {
+        if (ch == null) {
+          LiveTemps.unregister(candidate);
+        }
       }
       boolean ok = false;
       try {
