@@ -350,7 +350,7 @@ public final class DirectoryLocker {
       LockFileState lf = LockFileTable.retain(key, lockFile);
       boolean granted = false;
       try {
-        granted = lf.acquire(mode, start + nanos, tryOnce);
+        granted = lf.acquire(lockFile, mode, start + nanos, tryOnce);
       } finally {
         if (!granted) {
           LockFileTable.release(lf);

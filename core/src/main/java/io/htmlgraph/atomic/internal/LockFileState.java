@@ -79,8 +79,8 @@ public final class LockFileState {
   private enum Cancel { NONE, CLOSING, CLOSED }
 
   final Object key;
+  /** The lock file as the first locker named it (for messages). */
   private final Path path;
-  private final Path ownerRecord;
 
   private final ReentrantLock mu = new ReentrantLock();
   /** Callers wait here for any change of state. */
@@ -95,6 +95,8 @@ public final class LockFileState {
   private LockMode kernel;
   private FileLock fileLock;
   private LockOwner record;
+  /** Where the record of the current hold goes: beside the lock file as its taker named it. */
+  private Path recordPath;
   private Record recordState = Record.NONE;
   private long recordDueAt;
   /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
@@ -113,7 +115,6 @@ public final class LockFileState {
   LockFileState(Object key, Path path) {
     this.key = key;
     this.path = path;
-    this.ownerRecord = OwnerRecords.recordOf(path);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -122,12 +123,15 @@ public final class LockFileState {
   /**
    * Waits for {@code mode} until {@code deadline} (a {@link System#nanoTime()} value).
    *
+   * @param lockFile the lock file as the caller names it (an entry may be reached by several paths;
+   *     each is checked to name this file before it is opened)
    * @param tryOnce do not wait for another holder
    * @return whether the lock was granted
    * @throws InterruptedException if the thread was interrupted while waiting (nothing is held then)
    * @throws IOException if the kernel lock could not be taken for a reason other than contention
    */
-  public boolean acquire(LockMode mode, long deadline, boolean tryOnce) throws IOException, InterruptedException {
+  public boolean acquire(Path lockFile, LockMode mode, long deadline, boolean tryOnce)
+      throws IOException, InterruptedException {
     boolean exclusive = mode == LockMode.EXCLUSIVE;
     mu.lockInterruptibly();
     try {
@@ -158,7 +162,7 @@ public final class LockFileState {
               return false;
             }
             triedOnce = true;
-            Outcome o = kernelLock(mode, blocking, deadline);
+            Outcome o = kernelLock(lockFile, mode, blocking, deadline);
             if (o == Outcome.TAKEN) {
               continue;
             }
@@ -210,11 +214,12 @@ public final class LockFileState {
    * One kernel attempt on the caller's thread; called with mu held, kernel == null, not busy. The JVM
    * holds no lock on the file meanwhile, so an interrupt that closes the channel loses only the channel.
    */
-  private Outcome kernelLock(LockMode mode, boolean blocking, long deadline) throws IOException, InterruptedException {
+  private Outcome kernelLock(Path lockFile, LockMode mode, boolean blocking, long deadline)
+      throws IOException, InterruptedException {
     // Opened before the deadline can be enforced: the daemon must find the channel it has to close.
     FileChannel ch;
     try {
-      ch = channel();
+      ch = channel(lockFile);
     } catch (ClosedByInterruptException e) {
       Thread.interrupted();
       throw new InterruptedException();
@@ -281,7 +286,7 @@ public final class LockFileState {
       busyBlocking = false;
     }
     if (got != null) {
-      took(mode, got);
+      took(lockFile, mode, got);
       return Outcome.TAKEN;
     }
     changed.signalAll();
@@ -389,10 +394,11 @@ public final class LockFileState {
   }
 
   /** With mu held: the JVM now holds {@code mode} in the kernel. */
-  private void took(LockMode mode, FileLock got) {
+  private void took(Path lockFile, LockMode mode, FileLock got) {
     kernel = mode;
     fileLock = got;
     record = OwnerRecords.self(mode, Instant.now());
+    recordPath = OwnerRecords.recordOf(lockFile);
     recordState = Record.PENDING;
     recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
     // a daemon that ticks anyway finds it: no wake-up on the way out of acquire
@@ -400,9 +406,9 @@ public final class LockFileState {
     changed.signalAll();
   }
 
-  private FileChannel channel() throws IOException {
+  private FileChannel channel(Path lockFile) throws IOException {
     if (channel == null) {
-      channel = LockFiles.open(path, key);
+      channel = LockFiles.open(lockFile, key);
     }
     return channel;
   }
@@ -416,10 +422,11 @@ public final class LockFileState {
     busy = true;
     FileLock lock = fileLock;
     LockOwner written = recordState == Record.WRITTEN ? record : null;
+    Path writtenAt = recordPath;
     mu.unlock();
     try {
       if (written != null) {
-        OwnerRecords.remove(ownerRecord, written);
+        OwnerRecords.remove(writtenAt, written);
       }
       lock.release();
     } catch (ClosedChannelException e) {
@@ -437,6 +444,7 @@ public final class LockFileState {
       kernel = null;
       fileLock = null;
       record = null;
+      recordPath = null;
       recordState = Record.NONE;
       changed.signalAll();
     }
@@ -508,14 +516,15 @@ public final class LockFileState {
   private void writeRecord() {
     recordState = Record.WRITING;
     LockOwner owner = record;
+    Path at = recordPath;
     mu.unlock();
     boolean ok = false;
     try {
-      OwnerRecords.write(ownerRecord, owner);
+      OwnerRecords.write(at, owner);
       ok = true;
     } catch (IOException | RuntimeException e) {
       // The record is advice; a read-only or full directory must not cost the lock.
-      Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerRecord, e);
+      Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + at, e);
     } finally {
       mu.lock();
       recordState = ok ? Record.WRITTEN : Record.NONE;
@@ -527,12 +536,15 @@ public final class LockFileState {
    * Called by {@link LockFileTable} with its lock held, for an entry nobody uses: closes the channel
    * if the JVM holds nothing on the file.
    *
+   * @param onlyIfClosed do nothing unless the channel is closed already (an entry without an open
+   *     channel is worth nothing in a cache, and its key, which no open file keeps alive, may be
+   *     reused by a new file)
    * @return whether the entry is closed (and may leave the table)
    */
-  boolean closeIfIdle() {
+  boolean closeIfIdle(boolean onlyIfClosed) {
     mu.lock();
     try {
-      if (!idle() || recordState != Record.NONE) {
+      if (!idle() || recordState != Record.NONE || (onlyIfClosed && channel != null)) {
         return false;
       }
       if (channel != null) {

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * use hold no thread and at most {@value #IDLE_CAPACITY} file descriptors.
  *
  * <p>An entry's channel is closed under this table's lock, and only while the JVM holds nothing on
- * the file: no new entry for the same file can open a channel before the old one is closed.
+ * the file: no new entry for the same file can open a channel before the old one is closed. An
+ * unused entry without an open channel leaves the table at once: no open file keeps its inode
+ * alive, so a new file may get the same device and inode, and must not find a stale entry.
  */
 public final class LockFileTable {
   /** How many unused lock files keep their channel open. */
@@ -54,6 +56,10 @@ public final class LockFileTable {
   public static void release(LockFileState s) {
     synchronized (TABLE) {
       if (--s.users > 0) {
+        return;
+      }
+      if (s.closeIfIdle(true)) {
+        TABLE.remove(s.key);
         return;
       }
       s.unusedSince = System.nanoTime();
@@ -99,7 +105,7 @@ public final class LockFileTable {
       if (before != Long.MIN_VALUE && s.unusedSince - before > 0) {
         return; // the rest are younger
       }
-      if (s.closeIfIdle()) {
+      if (s.closeIfIdle(false)) {
         it.remove();
         TABLE.remove(s.key);
         closed++;
