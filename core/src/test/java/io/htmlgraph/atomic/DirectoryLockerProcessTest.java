@@ -197,7 +197,7 @@ class DirectoryLockerProcessTest {
       DirectoryLockerTest.awaitRecordOf(tmp.resolve(".lock.owner"), ProcessHandle.current().pid());
       assertThat(holder.owner()).isPresent();
       assertThat(other.owner()).isPresent();
-      assertThat(Files.readSymbolicLink(tmp.resolve(".lock.owner")).toString()).contains("mode=EXCLUSIVE");
+      assertThat(Files.readSymbolicLink(tmp.resolve(".lock.owner")).toString()).contains(" exclusive ");
       assertThat(other.acquireExclusiveLock(Duration.ZERO)).isFalse();
       assertThat(other.acquireSharedLock(SHORT)).isFalse();
       assertThatThrownBy(() -> other.lockExclusive(SHORT)).isInstanceOf(LockTimeoutException.class);

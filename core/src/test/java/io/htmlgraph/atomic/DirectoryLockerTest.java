@@ -332,7 +332,7 @@ class DirectoryLockerTest {
       Path record = tmp.resolve(".lock.owner");
       awaitFile(record);
       assertThat(OwnerRecords.read(record)).contains(owner.get());
-      assertThat(Files.readSymbolicLink(record).toString()).contains("pid=" + ProcessHandle.current().pid(), "mode=EXCLUSIVE");
+      assertThat(Files.readSymbolicLink(record).toString()).startsWith(ProcessHandle.current().pid() + "@").contains(" exclusive ");
     }
     assertThat(b.owner()).isEmpty();
     assertThat(tmp.resolve(".lock.owner")).doesNotExist();
@@ -347,17 +347,18 @@ class DirectoryLockerTest {
         .redirectErrorStream(true).start();
     dead.getInputStream().readAllBytes();
     dead.waitFor();
-    LockOwner stale = new LockOwner(dead.pid(), OwnerRecords.host(), LockMode.EXCLUSIVE, Instant.now());
+    Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // as records keep it
+    LockOwner stale = new LockOwner(dead.pid(), OwnerRecords.host(), LockMode.EXCLUSIVE, since);
     plantRecord(tmp, stale);
     assertThat(a.owner()).isEmpty();
-    LockOwner elsewhere = new LockOwner(dead.pid(), "another-host.example", LockMode.SHARED, Instant.now());
+    LockOwner elsewhere = new LockOwner(dead.pid(), "another-host.example", LockMode.SHARED, since);
     plantRecord(tmp, elsewhere);
     assertThat(a.owner()).contains(elsewhere);
     long me = ProcessHandle.current().pid();
-    LockOwner myLeftover = new LockOwner(me, OwnerRecords.host(), LockMode.SHARED, Instant.now());
+    LockOwner myLeftover = new LockOwner(me, OwnerRecords.host(), LockMode.SHARED, since);
     plantRecord(tmp, myLeftover);
     assertThat(a.owner()).isEmpty();
-    LockOwner samePidOtherHost = new LockOwner(me, "another-host.example", LockMode.SHARED, Instant.now());
+    LockOwner samePidOtherHost = new LockOwner(me, "another-host.example", LockMode.SHARED, since);
     plantRecord(tmp, samePidOtherHost);
     assertThat(a.owner()).contains(samePidOtherHost);
     // the next holder replaces the record
@@ -612,12 +613,19 @@ class DirectoryLockerTest {
 
   @Test
   void ownerRecordTextRoundTrips() {
-    LockOwner o = new LockOwner(42, "h", LockMode.SHARED, Instant.parse("2026-11-25T18:00:00.123456Z"));
+    LockOwner o = new LockOwner(42, "h", LockMode.SHARED, Instant.parse("2026-11-25T18:00:00.123Z"));
+    assertThat(OwnerRecords.format(o)).isEqualTo("42@h shared 2026-11-25T18:00:00.123Z");
     assertThat(OwnerRecords.parse(OwnerRecords.format(o))).contains(o);
-    assertThat(OwnerRecords.format(o)).doesNotContain("/", "\n");
-    assertThat(OwnerRecords.parse("pid=42\nhost=h\nmode=SHARED\nsince=2026-11-25T18:00:00.123456Z\n")).contains(o);
-    assertThat(OwnerRecords.parse("garbage")).isEmpty();
-    assertThat(OwnerRecords.parse("")).isEmpty();
+    // short enough for ext4 to keep the link in its inode (see OwnerRecords)
+    LockOwner typical = OwnerRecords.self(LockMode.EXCLUSIVE, Instant.now());
+    assertThat(OwnerRecords.format(new LockOwner(4194304, "build-host-07", LockMode.EXCLUSIVE, typical.since())))
+        .hasSizeLessThan(60);
+    assertThat(OwnerRecords.parse(OwnerRecords.format(typical))).contains(typical);
+    assertThat(typical.since().getNano() % 1_000_000).isZero();
+    for (String notOne : List.of("garbage", "", "42@h shared", "42@ shared 2026-11-25T18:00:00Z", "@h shared 2026-11-25T18:00:00Z",
+        "x@h shared 2026-11-25T18:00:00Z", "42@h both 2026-11-25T18:00:00Z", "42@h shared yesterday", "42@h  shared 2026-11-25T18:00:00Z")) {
+      assertThat(OwnerRecords.parse(notOne)).as(notOne).isEmpty();
+    }
     assertThat(OwnerRecords.recordOf(tmp.resolve(".lock"))).isEqualTo(tmp.resolve(".lock.owner"));
   }
 

@@ -65,8 +65,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The owner record ({@link OwnerRecords}) is written by the daemon once a hold has lasted
  * {@link #RECORD_DELAY_NANOS} (a waiter that times out has waited on a longer hold; shorter holds cost
- * no file I/O), and removed before the kernel lock is released, so that it never outlives the hold of
- * this process unless the process dies.
+ * no file I/O), and removed by the release, before it returns: an exclusive hold's just before the
+ * kernel unlock (one {@code unlink}), a shared hold's just after it (it is read first, since a shared
+ * holder elsewhere may have replaced it, and a waiter should not wait for that read). So it outlives
+ * the hold of this process only by that moment, or if the process dies.
  */
 public final class LockFileState {
   /** How long a hold lasts before its owner record is written. */
@@ -97,6 +99,8 @@ public final class LockFileState {
   private LockOwner record;
   /** Where the record of the current hold goes: beside the lock file as its taker named it. */
   private Path recordPath;
+  /** The text of the record written for the current hold. */
+  private String recordText;
   private Record recordState = Record.NONE;
   private long recordDueAt;
   /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
@@ -414,19 +418,23 @@ public final class LockFileState {
   }
 
   /**
-   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
-   * then drops the kernel lock. The JVM holds nothing else on the file, so even an interrupt that
+   * With mu held, no holder in the JVM and no kernel operation under way: drops the kernel lock, then
+   * removes the owner record. The JVM holds nothing else on the file, so even an interrupt that
    * closed the channel here would lose nothing.
    */
   private void unlockKernel() {
     busy = true;
     FileLock lock = fileLock;
-    LockOwner written = recordState == Record.WRITTEN ? record : null;
+    String written = recordState == Record.WRITTEN ? recordText : null;
     Path writtenAt = recordPath;
+    boolean exclusive = kernel == LockMode.EXCLUSIVE;
     mu.unlock();
     try {
-      if (written != null) {
-        OwnerRecords.remove(writtenAt, written);
+      if (written != null && exclusive) {
+        // Before the unlock: while this process holds the lock exclusively, no other holder can have
+        // written a record, so whatever is at the name goes, unread.
+        OwnerRecords.remove(writtenAt);
+        written = null;
       }
       lock.release();
     } catch (ClosedChannelException e) {
@@ -436,6 +444,13 @@ public final class LockFileState {
       // when the channel closes or the process ends.
       Log.get().log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
     } finally {
+      if (written != null) {
+        // A shared hold's record may have been replaced by a shared holder in another process,
+        // whose record must stay: read, and removed only if still this hold's. After the unlock,
+        // so that a waiter never waits for the read (a next holder writes its own record only after
+        // RECORD_DELAY_NANOS).
+        OwnerRecords.remove(writtenAt, written);
+      }
       mu.lock();
       if (channel != null && !channel.isOpen()) {
         channel = null;
@@ -445,6 +460,7 @@ public final class LockFileState {
       fileLock = null;
       record = null;
       recordPath = null;
+      recordText = null;
       recordState = Record.NONE;
       changed.signalAll();
     }
@@ -518,16 +534,16 @@ public final class LockFileState {
     LockOwner owner = record;
     Path at = recordPath;
     mu.unlock();
-    boolean ok = false;
+    String text = null;
     try {
-      OwnerRecords.write(at, owner);
-      ok = true;
+      text = OwnerRecords.write(at, owner);
     } catch (IOException | RuntimeException e) {
       // The record is advice; a read-only or full directory must not cost the lock.
       Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + at, e);
     } finally {
       mu.lock();
-      recordState = ok ? Record.WRITTEN : Record.NONE;
+      recordText = text;
+      recordState = text != null ? Record.WRITTEN : Record.NONE;
       changed.signalAll();
     }
   }
