@@ -42,11 +42,31 @@ import java.util.concurrent.locks.ReentrantLock;
  *       share its holds. For mutual exclusion between threads, give each its own instance.
  *   <li><b>Between processes</b> the lock is a kernel lock ({@code fcntl}, through
  *       {@link java.nio.channels.FileLock}) on the file {@code .lock} in the directory. The kernel
- *       frees it when the process dies, however it dies: no stale lock ever blocks.
+ *       frees it when the process dies, however it dies: no stale lock ever blocks. That includes
+ *       {@code SIGKILL}: the lock is free at once, even if work the holder started goes on (a child
+ *       process it spawned, a write another thread had handed to the kernel); a holder that must not
+ *       be outlived by its work has to make that work die with it.
  *       {@code .lock} is never deleted: a waiter blocks on the file it opened, so if the file were
  *       deleted and recreated, a newcomer would lock the new file while someone holds the old one, and
  *       two "exclusive" holders would run together. Do not delete it, and never open it yourself:
- *       closing <em>any</em> channel to it in this JVM drops the JVM's lock.
+ *       closing <em>any</em> channel to it in this JVM drops the JVM's lock (so do
+ *       {@code Files.setLastModifiedTime} and other calls that open a file to change it). A locker
+ *       whose {@code .lock} was deleted or replaced fails with {@link java.nio.file.FileSystemException}
+ *       rather than lock a new file.
+ *   <li><b>Other users.</b> {@code .lock} and {@code .lock.owner} sit in a directory that other users
+ *       may write, so the library assumes anything can be planted there: it never opens either through
+ *       a symbolic link (a link at {@code .lock} is refused, whatever it names), never opens a FIFO or
+ *       another special file as {@code .lock}, never opens {@code .lock.owner} at all (see
+ *       <b>Who holds it</b>), and no call waits for anything planted there beyond its timeout. A new
+ *       {@code .lock} is readable only by those who may write it: whoever can open it can take a
+ *       shared lock and keep exclusive holders out. Group and others get read-write access only
+ *       where the umask allows it and where they could replace {@code .lock} anyway (they may write
+ *       the directory, which is not sticky); so in {@code /tmp} or another sticky directory,
+ *       {@code .lock} is its creator's alone. The library always opens {@code .lock} read-write, so
+ *       this costs no user who could use the lock before. Users who share a lock need a common
+ *       group-writable, non-sticky directory (setgid, with umask 002). An existing {@code .lock}
+ *       keeps its mode. Anyone who may open {@code .lock} can hold the lock as long as he likes: each
+ *       user of a shared lock can keep the others out (their timeouts bound the wait).
  *   <li><b>Timeouts</b> run on a monotonic clock. A timeout of zero or less tries once, without
  *       waiting for another holder. A waiter wakes within microseconds of the holder's release (it
  *       blocks in the kernel; nothing polls).
@@ -68,15 +88,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *       behind it, so a stream of readers cannot starve a writer. Between processes, {@code fcntl}
  *       grants in no promised order: a waiting process gets the lock when it is free at the moment it
  *       asks, and a busy reader in another process can keep a writer waiting until its timeout.
- *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms it writes
- *       {@code .lock.owner} (pid, host, mode, since) with {@link AtomicFileWriter} (shorter holds cost
- *       no file I/O), and removes it before it releases the lock; {@link #owner()} reads it. It is
- *       advice for people and messages, never used for exclusion.
+ *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms (shorter holds cost no file
+ *       I/O) it writes its owner record: {@code .lock.owner}, a symbolic link whose text is the record
+ *       ({@code ls -l} shows {@code .lock.owner -> 4242@build-7 exclusive 2026-11-25T18:00:00.123Z}).
+ *       A link is made under a fresh name and renamed over whatever is at {@code .lock.owner}, which
+ *       is replaced, never written through; it is read with {@code readlink}, which never blocks. The
+ *       release removes it. {@link #owner()} reads it. It is advice for people and messages, never
+ *       used for exclusion; where the file system has no symbolic links there is none.
  *   <li><b>Network file systems</b> (NFS, SMB/CIFS, sshfs, 9p, ...): kernel locks there may not
  *       exclude other hosts. The constructor logs a warning once per directory, or refuses the
  *       directory with {@link LockOptions.NetworkFileSystems#REFUSE}.
  *   <li><b>Child processes</b> do not inherit the lock: a child started with {@link ProcessBuilder}
  *       holds nothing, and the lock stays with this JVM until it is released or the JVM exits.
+ *   <li><b>Resources.</b> One daemon thread serves every lock file of the JVM (deadlines of waits,
+ *       owner records). A lock file in use holds one file descriptor; a few unused ones (at most 8,
+ *       for at most 2 s) keep theirs, so that a loop locking one directory does not reopen it.
+ *       Directories locked once and left hold nothing.
  * </ul>
  */
 public final class DirectoryLocker {
@@ -257,10 +284,13 @@ public final class DirectoryLocker {
   /**
    * The holder as its owner record names it: this JVM's hold if a locker in this JVM holds the lock,
    * else what {@code .lock.owner} says. Advice only (the holder may be gone a moment later); a record
-   * left by a process of this host that no longer runs is ignored. Never touches {@code .lock}.
+   * left by a process of this host that no longer runs is ignored. Never touches {@code .lock}, never
+   * opens {@code .lock.owner} (it reads the link with {@code readlink}): it never blocks, whatever is
+   * there. Anything there that is not a record (a file, a FIFO, a directory, a link whose text is not
+   * a record) is no record.
    *
    * @return the holder, or empty if none is known
-   * @throws IOException if the record exists but cannot be read
+   * @throws IOException if the name cannot be looked up (the directory is not searchable, say)
    */
   public Optional<LockOwner> owner() throws IOException {
     LockFileState lf = LockFileTable.peek(key);

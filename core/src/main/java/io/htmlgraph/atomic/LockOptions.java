@@ -45,6 +45,21 @@ public final class LockOptions {
     return networkFileSystems;
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LockOptions other && networkFileSystems == other.networkFileSystems;
+  }
+
+  @Override
+  public int hashCode() {
+    return networkFileSystems.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "LockOptions[networkFileSystems=" + networkFileSystems + "]";
+  }
+
   /** Builds {@link LockOptions}. */
   public static final class Builder {
     private NetworkFileSystems networkFileSystems = NetworkFileSystems.WARN;

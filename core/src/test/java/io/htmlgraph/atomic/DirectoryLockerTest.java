@@ -605,6 +605,10 @@ class DirectoryLockerTest {
     LockOptions refuse = LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build();
     assertThat(refuse.networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.REFUSE);
     assertThat(LockOptions.defaults().networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.WARN);
+    assertThat(refuse).isEqualTo(LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build())
+        .hasSameHashCodeAs(LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build())
+        .isNotEqualTo(LockOptions.defaults()).hasToString("LockOptions[networkFileSystems=REFUSE]");
+    assertThat(LockOptions.builder().build()).isEqualTo(LockOptions.defaults());
     assertThat(NetworkFileSystemTypes.isNetwork(Files.getFileStore(tmp).type())).isFalse();
     DirectoryLocker locker = new DirectoryLocker(tmp.resolve("local"), refuse);
     assertThat(locker.acquireExclusiveLock(SHORT)).isTrue();
