@@ -4,6 +4,7 @@ import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -33,10 +34,11 @@ import java.util.Optional;
  *   <li><b>Read</b> with {@code readlink(2)}, which never follows a link, never blocks and returns at
  *       most {@code PATH_MAX} bytes; a name that is not a link (FIFO, directory, file) or whose text
  *       does not parse is "no record".
- *   <li><b>Written</b> as a new link under a fresh name ({@code symlink(2)} fails on an existing name,
- *       it never follows one), then renamed over the record ({@code rename(2)} replaces the name
- *       itself, whatever it is, and never follows it). Nothing is ever written through a link planted
- *       there. A directory at the name makes the rename fail, and there is then no record.
+ *   <li><b>Written</b> with {@code symlink(2)}, which fails on an existing name and never follows
+ *       one: straight at the record's name when it is free, else under a fresh name and then renamed
+ *       over the record ({@code rename(2)} replaces the name itself, whatever it is, and never follows
+ *       it). Nothing is ever written through a link planted there. A directory at the name makes the
+ *       rename fail, and there is then no record.
  *   <li><b>Removed</b> with {@code unlink(2)}, which removes the name, never what a link names.
  * </ul>
  *
@@ -147,9 +149,11 @@ public final class OwnerRecords {
   }
 
   /**
-   * Makes {@code owner} the record at {@code record}: a new link under a fresh name, renamed over
-   * whatever is at {@code record} (which is replaced, never followed or opened). Something there that
-   * is not a record (a planted link, a FIFO, a file) is named in a warning before it is replaced.
+   * Makes {@code owner} the record at {@code record}: the link itself if the name is free, else a new
+   * link under a fresh name, renamed over whatever is at {@code record} (which is replaced, never
+   * followed or opened). Something there that is not a record (a planted link, a FIFO, a file) is
+   * named in a warning before it is replaced. A process killed between the two calls leaves a
+   * dangling link {@code .lock.owner-*.tmp} (harmless; remove it by hand).
    *
    * @return the text written, for {@link #remove}
    * @throws IOException if the link cannot be made or renamed (a read-only or full directory, a
@@ -157,9 +161,15 @@ public final class OwnerRecords {
    *     is left behind then
    */
   public static String write(Path record, LockOwner owner) throws IOException {
-    warnIfForeign(record);
     String text = format(owner);
     Path target = record.getFileSystem().getPath(text);
+    try {
+      // the common case, nothing there (the last holder removed its record): one call
+      Files.createSymbolicLink(record, target);
+      return text;
+    } catch (FileAlreadyExistsException replaceIt) {
+      warnIfForeign(record);
+    }
     String name = record.getFileName().toString();
     // .lock.owner-{microseconds}-{random}.tmp, made with symlink(2), which fails on an existing name
     Path fresh = record.resolveSibling(TempNames.next(name.startsWith(".") ? name.substring(1) : name));
