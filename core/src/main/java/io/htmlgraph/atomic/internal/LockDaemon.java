@@ -13,9 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * lock, and it touches a lock file's channel only to end a wait, while the JVM holds nothing on it.
  *
  * <p>It serves the lock files that asked ({@link #watch}) and sleeps in between: at most
- * {@link #TICK_NANOS} while any lock file is pending or lingers unused, so that the hot paths (a grant,
- * the start of a wait with a timeout longer than a tick) need not wake it; without end once nothing
- * is left, and then the next {@link #watch} wakes it.
+ * {@link #TICK_NANOS} while the JVM has any lock file in use or cached, so that the hot paths (a grant,
+ * a release, the start of a wait with a timeout longer than a tick) never wake it (a wake-up there
+ * cost the other process's waiter its CPU on a two-core machine: hand-offs took 0.035 ms instead of
+ * 0.029); without end once the table is empty, and then the first lock file to come wakes it
+ * ({@link #wake}).
  *
  * <p>No lost wake-up: a watcher adds its lock file, counts a change, then reads when the daemon wakes;
  * the daemon publishes when it wakes, then reads the count, and scans again if it changed since its
@@ -54,13 +56,29 @@ final class LockDaemon {
     }
   }
 
+  /**
+   * Wakes the daemon if it would look only after {@code dueAt}, for an entry it watches already.
+   * Cheaper than {@link #watch} (no write to shared memory) where a tick late does no harm; a due
+   * time closer than half a tick (a short timeout) is counted as a change, so that it is never
+   * missed.
+   */
+  static void nudge(long dueAt) {
+    if (dueAt - System.nanoTime() < TICK_NANOS / 2) {
+      CHANGES.incrementAndGet();
+    }
+    Thread t = thread;
+    if (t != null && (sleepsForever || dueAt - wakesAt < 0)) {
+      LockSupport.unpark(t);
+    }
+  }
+
   /** Called by {@code state}, with its lock held, once nothing of it is pending. */
   static void unwatch(LockFileState state) {
     WATCHED.remove(state);
   }
 
-  /** Tells the daemon that a lock file now lingers unused, to be closed in time. */
-  static void lingering() {
+  /** Wakes the daemon if it sleeps without end: the JVM has a lock file again. */
+  static void wake() {
     CHANGES.incrementAndGet();
     Thread t = thread;
     if (t == null) {
@@ -98,6 +116,9 @@ final class LockDaemon {
         long linger = LockFileTable.closeLingering();
         if (linger >= 0) {
           delay = delay < 0 ? linger : Math.min(delay, linger);
+        }
+        if (delay < 0 && LockFileTable.size() > 0) {
+          delay = TICK_NANOS; // lock files in use: keep ticking, so that their hot paths need not wake us
         }
         if (delay < 0) {
           sleepsForever = true;

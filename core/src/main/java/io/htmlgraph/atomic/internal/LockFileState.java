@@ -96,11 +96,19 @@ public final class LockFileState {
   /** What the JVM holds in the kernel; null for nothing. */
   private LockMode kernel;
   private FileLock fileLock;
+  /**
+   * The current hold in the kernel: since when, and the lock file as its taker named it (its record
+   * goes beside it). Its record is made from them only when someone needs it: a grant is on the
+   * path of every hand-off, which it must not slow.
+   */
+  private Instant heldSince;
+  private Path heldAs;
   private LockOwner record;
-  /** Where the record of the current hold goes: beside the lock file as its taker named it. */
+  /** Where the record of the current hold was written, and its text. */
   private Path recordPath;
-  /** The text of the record written for the current hold. */
   private String recordText;
+  /** In the daemon's set ({@link LockDaemon#watch}); set and cleared under mu. */
+  private boolean watched;
   private Record recordState = Record.NONE;
   private long recordDueAt;
   /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
@@ -233,7 +241,7 @@ public final class LockFileState {
     busyBlocking = blocking;
     if (blocking) {
       blockedUntil = deadline;
-      LockDaemon.watch(this, deadline);
+      watch(deadline);
     }
     FileLock got = null;
     boolean interrupted = false;
@@ -343,7 +351,7 @@ public final class LockFileState {
   public Optional<LockOwner> heldRecord() {
     mu.lock();
     try {
-      return (writer || readers > 0) && record != null ? Optional.of(record) : Optional.empty();
+      return (writer || readers > 0) && kernel != null ? Optional.of(record()) : Optional.empty();
     } finally {
       mu.unlock();
     }
@@ -401,13 +409,32 @@ public final class LockFileState {
   private void took(Path lockFile, LockMode mode, FileLock got) {
     kernel = mode;
     fileLock = got;
-    record = OwnerRecords.self(mode, Instant.now());
-    recordPath = OwnerRecords.recordOf(lockFile);
+    heldSince = Instant.now();
+    heldAs = lockFile;
+    record = null;
     recordState = Record.PENDING;
     recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
     // a daemon that ticks anyway finds it: no wake-up on the way out of acquire
-    LockDaemon.watch(this, recordDueAt);
+    watch(recordDueAt);
     changed.signalAll();
+  }
+
+  /** With mu held: the record of the current hold. */
+  private LockOwner record() {
+    if (record == null) {
+      record = OwnerRecords.self(kernel, heldSince);
+    }
+    return record;
+  }
+
+  /** With mu held: asks the daemon to look at this entry by {@code dueAt}. */
+  private void watch(long dueAt) {
+    if (watched) {
+      LockDaemon.nudge(dueAt); // in its set already: only wake it if it would look too late
+    } else {
+      watched = true;
+      LockDaemon.watch(this, dueAt);
+    }
   }
 
   private FileChannel channel(Path lockFile) throws IOException {
@@ -458,6 +485,8 @@ public final class LockFileState {
       busy = false;
       kernel = null;
       fileLock = null;
+      heldSince = null;
+      heldAs = null;
       record = null;
       recordPath = null;
       recordText = null;
@@ -499,6 +528,7 @@ public final class LockFileState {
         }
         // Under mu, as every watch() is: a watch cannot slip in between this check and the removal.
         LockDaemon.unwatch(this);
+        watched = false;
         return -1;
       }
     } finally {
@@ -531,8 +561,9 @@ public final class LockFileState {
   /** On the daemon, with mu held and a holder in the JVM: writes the owner record. */
   private void writeRecord() {
     recordState = Record.WRITING;
-    LockOwner owner = record;
-    Path at = recordPath;
+    LockOwner owner = record();
+    Path at = OwnerRecords.recordOf(heldAs);
+    recordPath = at;
     mu.unlock();
     String text = null;
     try {

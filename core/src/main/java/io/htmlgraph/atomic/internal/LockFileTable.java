@@ -39,8 +39,11 @@ public final class LockFileTable {
 
   /** @return the entry for {@code key}, counted as used until {@link #release} */
   public static LockFileState retain(Object key, Path lockFile) {
+    LockFileState s;
+    boolean first;
     synchronized (TABLE) {
-      LockFileState s = TABLE.get(key);
+      s = TABLE.get(key);
+      first = TABLE.isEmpty();
       if (s == null) {
         s = new LockFileState(key, lockFile);
         TABLE.put(key, s);
@@ -48,8 +51,11 @@ public final class LockFileTable {
         IDLE.remove(key);
       }
       s.users++;
-      return s;
     }
+    if (first) {
+      LockDaemon.wake(); // it sleeps without end while the table is empty
+    }
+    return s;
   }
 
   /** Ends one use of {@code s} begun by {@link #retain}. */
@@ -68,7 +74,7 @@ public final class LockFileTable {
         closeUnused(IDLE.size() - IDLE_CAPACITY, Long.MIN_VALUE);
       }
     }
-    LockDaemon.lingering();
+    // the daemon ticks while the table is not empty: it closes this one in time, unwoken
   }
 
   /** @return the entry for {@code key} if one is in the table, without counting a use */
@@ -90,7 +96,9 @@ public final class LockFileTable {
       if (IDLE.isEmpty()) {
         return -1;
       }
-      return Math.max(0, IDLE.values().iterator().next().unusedSince + LINGER_NANOS - now);
+      // an entry past its time that could not be closed yet is tried again at the next tick
+      long next = IDLE.values().iterator().next().unusedSince + LINGER_NANOS - now;
+      return next > 0 ? next : LockDaemon.TICK_NANOS;
     }
   }
 
