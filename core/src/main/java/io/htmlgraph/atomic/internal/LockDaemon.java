@@ -14,10 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>It serves the lock files that asked ({@link #watch}) and sleeps in between: at most
  * {@link #TICK_NANOS} while the JVM has any lock file in use or cached, so that the hot paths (a grant,
- * a release, the start of a wait with a timeout longer than a tick) never wake it (a wake-up there
- * cost the other process's waiter its CPU on a two-core machine: hand-offs took 0.035 ms instead of
- * 0.029); without end once the table is empty, and then the first lock file to come wakes it
- * ({@link #wake}).
+ * a release, the start of a wait with a timeout longer than a tick) never wake it: a wake-up there
+ * puts one more thread on the CPUs just when the other process's waiter needs one; without end once
+ * the table is empty, and then the first lock file to come wakes it ({@link #wake}).
  *
  * <p>No lost wake-up: a watcher adds its lock file, counts a change, then reads when the daemon wakes;
  * the daemon publishes when it wakes, then reads the count, and scans again if it changed since its
