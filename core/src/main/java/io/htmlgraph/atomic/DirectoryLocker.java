@@ -1,6 +1,7 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.LockFile;
+import io.htmlgraph.atomic.internal.LockFileState;
+import io.htmlgraph.atomic.internal.LockFileTable;
 import io.htmlgraph.atomic.internal.LockFiles;
 import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
@@ -8,11 +9,9 @@ import io.htmlgraph.atomic.internal.Paths2;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,11 +42,31 @@ import java.util.concurrent.locks.ReentrantLock;
  *       share its holds. For mutual exclusion between threads, give each its own instance.
  *   <li><b>Between processes</b> the lock is a kernel lock ({@code fcntl}, through
  *       {@link java.nio.channels.FileLock}) on the file {@code .lock} in the directory. The kernel
- *       frees it when the process dies, however it dies: no stale lock ever blocks.
+ *       frees it when the process dies, however it dies: no stale lock ever blocks. That includes
+ *       {@code SIGKILL}: the lock is free at once, even if work the holder started goes on (a child
+ *       process it spawned, a write another thread had handed to the kernel); a holder that must not
+ *       be outlived by its work has to make that work die with it.
  *       {@code .lock} is never deleted: a waiter blocks on the file it opened, so if the file were
  *       deleted and recreated, a newcomer would lock the new file while someone holds the old one, and
  *       two "exclusive" holders would run together. Do not delete it, and never open it yourself:
- *       closing <em>any</em> channel to it in this JVM drops the JVM's lock.
+ *       closing <em>any</em> channel to it in this JVM drops the JVM's lock (so do
+ *       {@code Files.setLastModifiedTime} and other calls that open a file to change it). A locker
+ *       whose {@code .lock} was deleted or replaced fails with {@link java.nio.file.FileSystemException}
+ *       rather than lock a new file.
+ *   <li><b>Other users.</b> {@code .lock} and {@code .lock.owner} sit in a directory that other users
+ *       may write, so the library assumes anything can be planted there: it never opens either through
+ *       a symbolic link (a link at {@code .lock} is refused, whatever it names), never opens a FIFO or
+ *       another special file as {@code .lock}, never opens {@code .lock.owner} at all (see
+ *       <b>Who holds it</b>), and no call waits for anything planted there beyond its timeout. A new
+ *       {@code .lock} is readable only by those who may write it: whoever can open it can take a
+ *       shared lock and keep exclusive holders out. Group and others get read-write access only
+ *       where the umask allows it and where they could replace {@code .lock} anyway (they may write
+ *       the directory, which is not sticky); so in {@code /tmp} or another sticky directory,
+ *       {@code .lock} is its creator's alone. The library always opens {@code .lock} read-write, so
+ *       this costs no user who could use the lock before. Users who share a lock need a common
+ *       group-writable, non-sticky directory (setgid, with umask 002). An existing {@code .lock}
+ *       keeps its mode. Anyone who may open {@code .lock} can hold the lock as long as he likes: each
+ *       user of a shared lock can keep the others out (their timeouts bound the wait).
  *   <li><b>Timeouts</b> run on a monotonic clock. A timeout of zero or less tries once, without
  *       waiting for another holder. A waiter wakes within microseconds of the holder's release (it
  *       blocks in the kernel; nothing polls).
@@ -69,15 +88,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *       behind it, so a stream of readers cannot starve a writer. Between processes, {@code fcntl}
  *       grants in no promised order: a waiting process gets the lock when it is free at the moment it
  *       asks, and a busy reader in another process can keep a writer waiting until its timeout.
- *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms it writes
- *       {@code .lock.owner} (pid, host, mode, since) with {@link AtomicFileWriter} (shorter holds cost
- *       no file I/O), and removes it before it releases the lock; {@link #owner()} reads it. It is
- *       advice for people and messages, never used for exclusion.
+ *   <li><b>Who holds it.</b> Once a process has held the lock for 10 ms (shorter holds cost no file
+ *       I/O) it writes its owner record: {@code .lock.owner}, a symbolic link whose text is the record
+ *       ({@code ls -l} shows {@code .lock.owner -> 4242@build-7 exclusive 2026-11-25T18:00:00.123Z}).
+ *       A link is made under a fresh name and renamed over whatever is at {@code .lock.owner}, which
+ *       is replaced, never written through; it is read with {@code readlink}, which never blocks. The
+ *       release removes it. {@link #owner()} reads it. It is advice for people and messages, never
+ *       used for exclusion; where the file system has no symbolic links there is none.
  *   <li><b>Network file systems</b> (NFS, SMB/CIFS, sshfs, 9p, ...): kernel locks there may not
  *       exclude other hosts. The constructor logs a warning once per directory, or refuses the
  *       directory with {@link LockOptions.NetworkFileSystems#REFUSE}.
  *   <li><b>Child processes</b> do not inherit the lock: a child started with {@link ProcessBuilder}
  *       holds nothing, and the lock stays with this JVM until it is released or the JVM exits.
+ *   <li><b>Resources.</b> One daemon thread serves every lock file of the JVM (deadlines of waits,
+ *       owner records). A lock file in use holds one file descriptor; a few unused ones (at most 8,
+ *       for at most 2 s) keep theirs, so that a loop locking one directory does not reopen it.
+ *       Directories locked once and left hold nothing.
  * </ul>
  */
 public final class DirectoryLocker implements Locker {
@@ -96,7 +122,7 @@ public final class DirectoryLocker implements Locker {
   private final Object state = new Object();
   private int holds;
   private LockMode held;
-  private LockFile file;
+  private LockFileState file;
   private long generation;
 
   /**
@@ -132,16 +158,7 @@ public final class DirectoryLocker implements Locker {
     }
     this.lockDir = lockDir;
     this.lockFile = lockDir.resolve(LOCK_FILE);
-    try {
-      // Files.createFile opens with O_CREAT|O_EXCL: on an existing file it fails before any channel is
-      // opened, so it cannot drop a lock this JVM holds on it.
-      Files.createFile(lockFile);
-    } catch (FileAlreadyExistsException exists) {
-      if (!Files.isRegularFile(lockFile)) {
-        throw new FileSystemException(lockFile.toString(), null, "exists and is not a regular file");
-      }
-    }
-    this.key = LockFiles.keyOf(lockFile);
+    this.key = LockFiles.createOrCheck(lockFile);
   }
 
   /** Checks, before anything is created, that the directory can be made and is not refused. */
@@ -156,7 +173,15 @@ public final class DirectoryLocker implements Locker {
     if (!Files.isDirectory(existing)) {
       throw new NotDirectoryException(existing.toString());
     }
-    String type = Files.getFileStore(existing).type();
+    String type = NetworkFileSystemTypes.typeOf(existing);
+    if (type == null) {
+      if (options.networkFileSystems() == LockOptions.NetworkFileSystems.REFUSE) {
+        throw new FileSystemException(existing.toString(), null,
+            "cannot tell whether it is on a network file system (the mount table could not be read);"
+                + " refused, as LockOptions.NetworkFileSystems.REFUSE asks");
+      }
+      return;
+    }
     if (!NetworkFileSystemTypes.isNetwork(type)) {
       return;
     }
@@ -261,28 +286,25 @@ public final class DirectoryLocker implements Locker {
   /**
    * The holder as its owner record names it: this JVM's hold if a locker in this JVM holds the lock,
    * else what {@code .lock.owner} says. Advice only (the holder may be gone a moment later); a record
-   * left by a process of this host that no longer runs is ignored. Never touches {@code .lock}.
+   * left by a process of this host that no longer runs is ignored. Never touches {@code .lock}, never
+   * opens {@code .lock.owner} (it reads the link with {@code readlink}): it never blocks, whatever is
+   * there. Anything there that is not a record (a file, a FIFO, a directory, a link whose text is not
+   * a record) is no record.
    *
    * @return the holder, or empty if none is known
-   * @throws IOException if the record exists but cannot be read
+   * @throws IOException if the name cannot be looked up (the directory is not searchable, say)
    */
   @Override
   public Optional<LockOwner> owner() throws IOException {
-    LockFile lf = LockFiles.peek(key);
+    LockFileState lf = LockFileTable.peek(key);
     if (lf != null) {
       Optional<LockOwner> mine = lf.heldRecord();
       if (mine.isPresent()) {
         return mine;
       }
     }
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(LockFile.ownerFileOf(lockFile));
-    } catch (NoSuchFileException none) {
-      return Optional.empty();
-    }
     // a record naming this process, which does not hold the lock, is left over from an earlier hold
-    return OwnerRecords.parse(bytes)
+    return OwnerRecords.read(OwnerRecords.recordOf(lockFile))
         .filter(o -> !OwnerRecords.isDeadHolder(o))
         .filter(o -> !(o.pid() == OwnerRecords.pid() && o.host().equals(OwnerRecords.host())));
   }
@@ -358,13 +380,13 @@ public final class DirectoryLocker implements Locker {
           return generation;
         }
       }
-      LockFile lf = LockFiles.retain(key, lockFile);
+      LockFileState lf = LockFileTable.retain(key, lockFile);
       boolean granted = false;
       try {
-        granted = lf.acquire(mode, start + nanos, tryOnce);
+        granted = lf.acquire(lockFile, mode, start + nanos, tryOnce);
       } finally {
         if (!granted) {
-          LockFiles.release(lf);
+          LockFileTable.release(lf);
         }
       }
       if (!granted) {
@@ -396,7 +418,7 @@ public final class DirectoryLocker implements Locker {
    * @return whether a hold was given back
    */
   boolean release(long gen) {
-    LockFile lf;
+    LockFileState lf;
     LockMode mode;
     synchronized (state) {
       if (holds == 0 || (gen >= 0 && gen != generation)) {
@@ -413,7 +435,7 @@ public final class DirectoryLocker implements Locker {
     try {
       lf.release(mode);
     } finally {
-      LockFiles.release(lf);
+      LockFileTable.release(lf);
     }
     return true;
   }

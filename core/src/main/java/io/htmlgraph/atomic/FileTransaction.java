@@ -1,6 +1,6 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.LockFile;
+import io.htmlgraph.atomic.internal.OwnerRecords;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.TransactionLog;
 import java.io.IOException;
@@ -144,7 +144,7 @@ public final class FileTransaction implements AutoCloseable {
 
   private static List<Path> lockFiles(Locker locker) {
     if (locker instanceof DirectoryLocker d) {
-      return List.of(d.lockFile(), LockFile.ownerFileOf(d.lockFile()));
+      return List.of(d.lockFile(), OwnerRecords.recordOf(d.lockFile()));
     }
     return List.of();
   }

@@ -8,13 +8,18 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
  * The other process of the DirectoryLocker tests, started in a child JVM by {@link ChildJvm}.
@@ -28,6 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code cross DIR OTHER MILLIS}: holds DIR; on a line {@code go} tries OTHER as {@code try} does.
  *   <li>{@code count DIR FILE N}: N increments of the number in FILE under the exclusive lock, with
  *       {@link AtomicFileWriter}.
+ *   <li>{@code many DIR N}: locks and releases N new directories under DIR in a row, prints
+ *       {@code LOCKED N peakThreads peakDescriptors}; then opens files until none is left, makes one
+ *       more locker and prints {@code ERROR exception} (or {@code NO ERROR}).
  * </ul>
  */
 public final class DirectoryLockerChild {
@@ -35,6 +43,10 @@ public final class DirectoryLockerChild {
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[1]);
+    if (args[0].equals("many")) {
+      many(dir, Integer.parseInt(args[2]));
+      return;
+    }
     DirectoryLocker locker = new DirectoryLocker(dir);
     switch (args[0]) {
       case "hold" -> hold(locker, LockMode.valueOf(args[2]));
@@ -123,6 +135,49 @@ public final class DirectoryLockerChild {
         return;
       }
       tryOnce(wanted, LockMode.EXCLUSIVE, timeout);
+    }
+  }
+
+  private static void many(Path root, int n) throws IOException {
+    int peakThreads = 0;
+    long peakFds = 0;
+    for (int i = 0; i < n; i++) {
+      DirectoryLocker l = new DirectoryLocker(root.resolve("d" + i));
+      if (!l.acquireExclusiveLock(Duration.ofSeconds(5))) {
+        throw new IllegalStateException("could not lock " + l.lockDir());
+      }
+      l.releaseLock();
+      if (i % 100 == 0 || i == n - 1) {
+        peakThreads = Math.max(peakThreads, Thread.getAllStackTraces().size());
+        peakFds = Math.max(peakFds, openDescriptors());
+      }
+    }
+    System.out.println("LOCKED " + n + " " + peakThreads + " " + peakFds);
+    System.out.flush();
+    String warm = "ERROR " + new IOException("warm-up of the string concatenation below");
+    List<FileChannel> hog = new ArrayList<>();
+    try {
+      while (warm != null) {
+        hog.add(FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ));
+      }
+    } catch (IOException none) {
+      // every descriptor is taken
+    }
+    try {
+      new DirectoryLocker(root.resolve("one-more"));
+      System.out.println("NO ERROR");
+    } catch (IOException e) {
+      System.out.println("ERROR " + e);
+    }
+    System.out.flush();
+    for (FileChannel ch : hog) {
+      ch.close();
+    }
+  }
+
+  static long openDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
     }
   }
 

@@ -119,6 +119,43 @@ class DirectoryLockerProcessTest {
     }
   }
 
+  /**
+   * The JDK reports EDEADLK with {@code strerror}'s text, which the locale translates (under
+   * {@code LANG=de_DE.UTF-8}: "Verklemmung beim Zugriff auf eine Ressource vermieden"): a process in
+   * such a locale took the cycle for an error when it looked for the word "deadlock". Here the child,
+   * in German, is the one whose wait closes the cycle.
+   */
+  @Test
+  void aLockOrderCycleEndsInATimeoutWhateverTheLocaleOfTheProcessThatClosesIt() throws Exception {
+    Path locales = tmp.resolve("locales");
+    Files.createDirectories(locales);
+    Process localedef = new ProcessBuilder("localedef", "-i", "de_DE", "-f", "UTF-8", locales.resolve("de_DE.UTF-8").toString())
+        .redirectErrorStream(true).start();
+    localedef.getInputStream().readAllBytes();
+    org.junit.jupiter.api.Assumptions.assumeTrue(localedef.waitFor(60, TimeUnit.SECONDS) && localedef.exitValue() == 0
+        && Files.isDirectory(Path.of("/usr/share/locale/de/LC_MESSAGES")),
+        "needs localedef and glibc's German messages (Debian: locales, libc-l10n)");
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    DirectoryLocker lockerA = new DirectoryLocker(a);
+    DirectoryLocker lockerB = new DirectoryLocker(b);
+    assertThat(lockerA.acquireExclusiveLock(SHORT)).isTrue();
+    // (bash itself cannot use the locale it exports: its warning is silenced)
+    String german = "export LOCPATH='" + locales + "' LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 2>/dev/null";
+    try (ChildJvm child = ChildJvm.startUnder(german, DirectoryLockerChild.class, "cross", b.toString(), a.toString(), "1500")) {
+      assertThat(child.readLine()).isEqualTo("ACQUIRED");
+      CompletableFuture<Boolean> gotB = CompletableFuture.supplyAsync(() -> lockerB.acquireExclusiveLock(Duration.ofSeconds(20)));
+      Thread.sleep(300); // this JVM now waits in the kernel for b, which the child holds
+      child.send("go"); // the child's wait for a closes the cycle: EDEADLK, in German
+      assertThat(child.readLine()).startsWith("TIMEOUT");
+      assertThat(gotB.get(30, TimeUnit.SECONDS)).isTrue();
+      lockerB.releaseLock();
+      assertThat(child.waitFor(30)).isZero();
+    } finally {
+      lockerA.releaseLock();
+    }
+  }
+
   @Test
   void aSharedHolderInAnotherProcessAdmitsSharedOnly() throws Exception {
     DirectoryLocker locker = new DirectoryLocker(tmp);
@@ -160,7 +197,7 @@ class DirectoryLockerProcessTest {
       DirectoryLockerTest.awaitRecordOf(tmp.resolve(".lock.owner"), ProcessHandle.current().pid());
       assertThat(holder.owner()).isPresent();
       assertThat(other.owner()).isPresent();
-      assertThat(Files.readString(tmp.resolve(".lock.owner"))).contains("mode=EXCLUSIVE");
+      assertThat(Files.readSymbolicLink(tmp.resolve(".lock.owner")).toString()).contains(" exclusive ");
       assertThat(other.acquireExclusiveLock(Duration.ZERO)).isFalse();
       assertThat(other.acquireSharedLock(SHORT)).isFalse();
       assertThatThrownBy(() -> other.lockExclusive(SHORT)).isInstanceOf(LockTimeoutException.class);

@@ -3,7 +3,8 @@ package io.htmlgraph.atomic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.htmlgraph.atomic.internal.LockFile;
+import io.htmlgraph.atomic.internal.LockFileTable;
+import io.htmlgraph.atomic.internal.LockFiles;
 import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import java.io.InterruptedIOException;
@@ -147,15 +148,15 @@ class DirectoryLockerTest {
   @Test
   void anUnusedLockFileIsClosedAfterAWhileAndWorksAgainAfter() throws Exception {
     DirectoryLocker locker = new DirectoryLocker(tmp);
-    Object key = io.htmlgraph.atomic.internal.LockFiles.keyOf(tmp.resolve(".lock"));
+    Object key = LockFiles.keyOf(tmp.resolve(".lock"));
     assertThat(locker.acquireExclusiveLock(SHORT)).isTrue();
-    assertThat(io.htmlgraph.atomic.internal.LockFiles.peek(key)).isNotNull();
+    assertThat(LockFileTable.peek(key)).isNotNull();
     locker.releaseLock();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (io.htmlgraph.atomic.internal.LockFiles.peek(key) != null && System.nanoTime() < deadline) {
+    while (LockFileTable.peek(key) != null && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(io.htmlgraph.atomic.internal.LockFiles.peek(key)).as("channel and daemon retired").isNull();
+    assertThat(LockFileTable.peek(key)).as("channel closed").isNull();
     DirectoryLocker other = new DirectoryLocker(tmp);
     assertThat(locker.acquireSharedLock(SHORT)).isTrue();
     assertThat(other.acquireExclusiveLock(Duration.ZERO)).isFalse();
@@ -330,11 +331,12 @@ class DirectoryLockerTest {
       // the record on disk, written by the holder for other processes
       Path record = tmp.resolve(".lock.owner");
       awaitFile(record);
-      assertThat(OwnerRecords.parse(Files.readAllBytes(record))).contains(owner.get());
-      assertThat(Files.readString(record)).contains("pid=" + ProcessHandle.current().pid(), "mode=EXCLUSIVE");
+      assertThat(OwnerRecords.read(record)).contains(owner.get());
+      assertThat(Files.readSymbolicLink(record).toString()).startsWith(ProcessHandle.current().pid() + "@").contains(" exclusive ");
     }
     assertThat(b.owner()).isEmpty();
     assertThat(tmp.resolve(".lock.owner")).doesNotExist();
+    assertThat(Files.isSymbolicLink(tmp.resolve(".lock.owner"))).isFalse();
     assertThat(tmp.resolve(".lock")).exists();
   }
 
@@ -345,18 +347,19 @@ class DirectoryLockerTest {
         .redirectErrorStream(true).start();
     dead.getInputStream().readAllBytes();
     dead.waitFor();
-    LockOwner stale = new LockOwner(dead.pid(), OwnerRecords.host(), LockMode.EXCLUSIVE, Instant.now());
-    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(stale));
+    Instant since = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // as records keep it
+    LockOwner stale = new LockOwner(dead.pid(), OwnerRecords.host(), LockMode.EXCLUSIVE, since);
+    plantRecord(tmp, stale);
     assertThat(a.owner()).isEmpty();
-    LockOwner elsewhere = new LockOwner(dead.pid(), "another-host.example", LockMode.SHARED, Instant.now());
-    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(elsewhere));
+    LockOwner elsewhere = new LockOwner(dead.pid(), "another-host.example", LockMode.SHARED, since);
+    plantRecord(tmp, elsewhere);
     assertThat(a.owner()).contains(elsewhere);
     long me = ProcessHandle.current().pid();
-    LockOwner myLeftover = new LockOwner(me, OwnerRecords.host(), LockMode.SHARED, Instant.now());
-    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(myLeftover));
+    LockOwner myLeftover = new LockOwner(me, OwnerRecords.host(), LockMode.SHARED, since);
+    plantRecord(tmp, myLeftover);
     assertThat(a.owner()).isEmpty();
-    LockOwner samePidOtherHost = new LockOwner(me, "another-host.example", LockMode.SHARED, Instant.now());
-    Files.write(tmp.resolve(".lock.owner"), OwnerRecords.format(samePidOtherHost));
+    LockOwner samePidOtherHost = new LockOwner(me, "another-host.example", LockMode.SHARED, since);
+    plantRecord(tmp, samePidOtherHost);
     assertThat(a.owner()).contains(samePidOtherHost);
     // the next holder replaces the record
     try (DirectoryLock lock = a.lockShared(SHORT)) {
@@ -602,6 +605,10 @@ class DirectoryLockerTest {
     LockOptions refuse = LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build();
     assertThat(refuse.networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.REFUSE);
     assertThat(LockOptions.defaults().networkFileSystems()).isEqualTo(LockOptions.NetworkFileSystems.WARN);
+    assertThat(refuse).isEqualTo(LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build())
+        .hasSameHashCodeAs(LockOptions.builder().networkFileSystems(LockOptions.NetworkFileSystems.REFUSE).build())
+        .isNotEqualTo(LockOptions.defaults()).hasToString("LockOptions[networkFileSystems=REFUSE]");
+    assertThat(LockOptions.builder().build()).isEqualTo(LockOptions.defaults());
     assertThat(NetworkFileSystemTypes.isNetwork(Files.getFileStore(tmp).type())).isFalse();
     DirectoryLocker locker = new DirectoryLocker(tmp.resolve("local"), refuse);
     assertThat(locker.acquireExclusiveLock(SHORT)).isTrue();
@@ -610,30 +617,44 @@ class DirectoryLockerTest {
 
   @Test
   void ownerRecordTextRoundTrips() {
-    LockOwner o = new LockOwner(42, "h", LockMode.SHARED, Instant.parse("2026-11-25T18:00:00.123456Z"));
+    LockOwner o = new LockOwner(42, "h", LockMode.SHARED, Instant.parse("2026-11-25T18:00:00.123Z"));
+    assertThat(OwnerRecords.format(o)).isEqualTo("42@h shared 2026-11-25T18:00:00.123Z");
     assertThat(OwnerRecords.parse(OwnerRecords.format(o))).contains(o);
-    assertThat(OwnerRecords.parse("garbage".getBytes())).isEmpty();
-    assertThat(OwnerRecords.parse(new byte[0])).isEmpty();
-    assertThat(LockFile.ownerFileOf(tmp.resolve(".lock"))).isEqualTo(tmp.resolve(".lock.owner"));
+    // short enough for ext4 to keep the link in its inode (see OwnerRecords)
+    LockOwner typical = OwnerRecords.self(LockMode.EXCLUSIVE, Instant.now());
+    assertThat(OwnerRecords.format(new LockOwner(4194304, "build-host-07", LockMode.EXCLUSIVE, typical.since())))
+        .hasSizeLessThan(60);
+    assertThat(OwnerRecords.parse(OwnerRecords.format(typical))).contains(typical);
+    assertThat(typical.since().getNano() % 1_000_000).isZero();
+    for (String notOne : List.of("garbage", "", "42@h shared", "42@ shared 2026-11-25T18:00:00Z", "@h shared 2026-11-25T18:00:00Z",
+        "x@h shared 2026-11-25T18:00:00Z", "42@h both 2026-11-25T18:00:00Z", "42@h shared yesterday", "42@h  shared 2026-11-25T18:00:00Z")) {
+      assertThat(OwnerRecords.parse(notOne)).as(notOne).isEmpty();
+    }
+    assertThat(OwnerRecords.recordOf(tmp.resolve(".lock"))).isEqualTo(tmp.resolve(".lock.owner"));
   }
 
   static void awaitFile(Path p) throws InterruptedException {
-    for (int i = 0; i < 500 && !Files.exists(p); i++) {
+    for (int i = 0; i < 500 && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); i++) {
       Thread.sleep(10);
     }
-    assertThat(p).exists();
+    assertThat(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as("%s exists", p).isTrue();
   }
 
   static void awaitRecordOf(Path record, long pid) throws Exception {
     for (int i = 0; i < 500; i++) {
-      if (Files.exists(record)) {
-        Optional<LockOwner> o = OwnerRecords.parse(Files.readAllBytes(record));
-        if (o.isPresent() && o.get().pid() == pid) {
-          return;
-        }
+      Optional<LockOwner> o = OwnerRecords.read(record);
+      if (o.isPresent() && o.get().pid() == pid) {
+        return;
       }
       Thread.sleep(10);
     }
     throw new AssertionError("no owner record of pid " + pid + " in " + record);
+  }
+
+  /** Puts {@code owner}'s record in {@code dir}, as a holder of another process would have. */
+  static void plantRecord(Path dir, LockOwner owner) throws java.io.IOException {
+    Path record = dir.resolve(".lock.owner");
+    Files.deleteIfExists(record);
+    Files.createSymbolicLink(record, Path.of(OwnerRecords.format(owner)));
   }
 }

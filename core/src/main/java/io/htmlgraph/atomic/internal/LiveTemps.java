@@ -1,105 +1,85 @@
 package io.htmlgraph.atomic.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.ConcurrentMap;
 
 /**
- * The temp files of the writers that are open in this JVM, so that a sweep in this JVM never touches
- * them.
+ * The names of the temp files that this JVM's writers own, so that a sweep in this JVM never opens,
+ * let alone deletes, one of them.
  *
  * <p>Across processes a writer proves it is alive with an OS lock on its temp, and a sweep skips any
  * temp it cannot lock. Within one JVM that test is not usable: Linux file locks belong to the process,
  * and closing <em>any</em> channel to a file drops the process's lock on it, so a sweep that opened a
- * live temp to test it would strip the writer of its proof of life towards other processes. The sweep
- * therefore asks this registry first and never opens a registered temp.
+ * live temp to test it would strip the writer of its proof of life towards other processes.
  *
- * <p>The gate makes "create the temp and register it" atomic with respect to "check a candidate and
- * delete it": writers hold the read side for the few microseconds of creation, a sweep holds the write
- * side while it decides on one candidate.
+ * <p>Each temp name is claimed, atomically ({@link ConcurrentMap#putIfAbsent}), by one party at a
+ * time: a writer from before it creates the file until the file is renamed or deleted, a sweep while
+ * it examines a candidate. Nobody ever waits for a claim: a writer that finds its name claimed draws
+ * another, a sweep skips the candidate. So a sweep blocks no writer, and no writer a sweep. The
+ * cases, for a sweep in this JVM that meets a file named {@code N}:
+ *
+ * <ol>
+ *   <li>A writer claimed {@code N} first: the sweep's claim fails and it leaves the file alone,
+ *       unopened.
+ *   <li>The sweep claimed {@code N} first: a writer that draws {@code N} fails to claim it and draws
+ *       another name without creating anything, so the file the sweep examines is not a temp of a
+ *       live writer of this JVM.
+ *   <li>A writer claimed {@code N} and released it: it released it only after its temp was renamed
+ *       onto the target or deleted, so what has that name now is not its temp.
+ *   <li>The same name in another directory (a copy of a live temp): claims go by name, so it is
+ *       skipped while the writer lives; a later sweep takes it.
+ *   <li>Another name of a live temp (a hard link someone else made): not recognised by name. The
+ *       sweep skips files with more than one link, so it never opens it (see {@link Sweeper}).
+ * </ol>
+ *
+ * <p>Names are unique: temps are named with microseconds and random characters and created with
+ * {@code O_EXCL}, so two writers never hold one name in fact; a writer's claim is released by its
+ * writer only, a sweep's by that sweep only (each sweep claims with its own token).
  */
 public final class LiveTemps {
-  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
-  private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
+  private static final Object WRITER = new Object();
+  private static final ConcurrentMap<String, Object> CLAIMED = new ConcurrentHashMap<>();
 
   private LiveTemps() {}
 
-  /** Something done while holding a gate. */
-  public interface Action<T> {
-    T run() throws IOException;
-  }
-
   /**
-   * Enters the writers' side of the gate, to create and register a temp; {@link #endCreating()} in a
-   * {@code finally}. (Two calls rather than a lambda: this is on the path of every write, where a
-   * lambda's first use costs a class spun at run time.)
-   */
-  public static void beginCreating() {
-    GATE.readLock().lock();
-  }
-
-  /** Leaves the writers' side of the gate. */
-  public static void endCreating() {
-    GATE.readLock().unlock();
-  }
-
-  /** Runs one sweep decision with the sweep's side of the gate: no temp is created meanwhile. */
-  public static <T> T sweeping(Action<T> decide) throws IOException {
-    GATE.writeLock().lock();
-    try {
-      return decide.run();
-    } finally {
-      GATE.writeLock().unlock();
-    }
-  }
-
-  /** @param temp a temp file this JVM just created and will write */
-  public static void register(Path temp) {
-    LIVE.add(temp.toAbsolutePath());
-  }
-
-  /** @param temp a temp file that is committed or discarded */
-  public static void unregister(Path temp) {
-    LIVE.remove(temp.toAbsolutePath());
-  }
-
-  /**
-   * Tells whether {@code candidate}, a file with the given key, is the temp of an open writer in this
-   * JVM. Call it inside {@link #sweeping}.
+   * Claims {@code temp}'s name for a writer, before the writer creates it.
    *
-   * @param candidate the path as the sweep found it
-   * @param fileKey its {@link BasicFileAttributes#fileKey()} (device and inode), or null if unknown
+   * @return false if the name is claimed (a sweep in this JVM is looking at a file of that name):
+   *     draw another
    */
-  public static boolean isLive(Path candidate, Object fileKey) {
-    if (LIVE.isEmpty()) {
-      return false;
-    }
-    Path abs = candidate.toAbsolutePath().normalize();
-    for (Path live : LIVE) {
-      if (live.normalize().equals(abs)) {
-        return true;
-      }
-      if (fileKey != null && live.getFileSystem() == candidate.getFileSystem()) {
-        try {
-          Object key = Files.readAttributes(live, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-          if (Objects.equals(key, fileKey)) {
-            return true;
-          }
-        } catch (NoSuchFileException gone) {
-          // renamed onto its target or discarded a moment ago
-        } catch (IOException unreadable) {
-          // cannot tell which file it is: err on the side of keeping the candidate
-          return true;
-        }
-      }
-    }
-    return false;
+  public static boolean register(Path temp) {
+    return CLAIMED.putIfAbsent(nameOf(temp), WRITER) == null;
+  }
+
+  /** Releases a writer's claim on {@code temp}, once it is renamed, deleted, or never was created. */
+  public static void unregister(Path temp) {
+    CLAIMED.remove(nameOf(temp), WRITER);
+  }
+
+  /** @return whether a writer of this JVM claims {@code temp}'s name (its live temp has that name) */
+  static boolean isWriters(Path temp) {
+    return CLAIMED.get(nameOf(temp)) == WRITER;
+  }
+
+  /**
+   * Claims {@code candidate}'s name for a sweep.
+   *
+   * @return the token to release it with, or null if the name is claimed (a live writer's temp)
+   */
+  static Object claimForSweep(Path candidate) {
+    Object token = new Object();
+    return CLAIMED.putIfAbsent(nameOf(candidate), token) == null ? token : null;
+  }
+
+  /** Releases a sweep's claim. */
+  static void releaseSweep(Path candidate, Object token) {
+    CLAIMED.remove(nameOf(candidate), token);
+  }
+
+  private static String nameOf(Path p) {
+    Path name = p.getFileName();
+    return name != null ? name.toString() : p.toString();
   }
 }

@@ -1,5 +1,8 @@
 package io.htmlgraph.atomic.internal;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -30,6 +33,36 @@ public final class NetworkFileSystemTypes {
     }
     String t = type.toLowerCase(Locale.ROOT);
     return NETWORK.contains(t) || t.startsWith("nfs");
+  }
+
+  /**
+   * The type of the file store that holds {@code dir}.
+   *
+   * <p>The JDK finds the store by reading {@code /proc/mounts}; when that read fails it reports
+   * "Mount point not found", which hides the cause: a process out of file descriptors (EMFILE) got
+   * that message instead of "Too many open files". So a failure is probed with an open of the
+   * directory (as a directory stream, which never blocks), and the probe's error, if any, is thrown.
+   *
+   * @param dir an existing directory
+   * @return its file store type, or null if the mount table cannot be read for another reason (no
+   *     {@code /proc} in a container, say; logged)
+   * @throws IOException the cause of the failure when it is not the mount table's (no file
+   *     descriptor left, the directory gone or unreadable)
+   */
+  public static String typeOf(Path dir) throws IOException {
+    try {
+      return Files.getFileStore(dir).type();
+    } catch (IOException storeUnknown) {
+      try (DirectoryStream<Path> probe = Files.newDirectoryStream(dir)) {
+        // the directory opens: the mount table itself is what failed
+      } catch (IOException cause) {
+        cause.addSuppressed(storeUnknown);
+        throw cause;
+      }
+      Log.get().log(System.Logger.Level.WARNING,
+          "cannot tell the file system type of {0} ({1}); assuming it is local", dir, storeUnknown.getMessage());
+      return null;
+    }
   }
 
   /**

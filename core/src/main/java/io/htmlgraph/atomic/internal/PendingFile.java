@@ -333,20 +333,21 @@ public final class PendingFile {
   private Temp createPlain(Path dir, FileAttribute<?>[] attrs, boolean withMetadata) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Path candidate = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
-      FileChannel ch;
+      if (!LiveTemps.register(candidate)) {
+        continue; // a sweep in this JVM is looking at a file of that name
+      }
+      FileChannel ch = null;
       try {
-        LiveTemps.beginCreating();
-        try {
-          ch = FileChannel.open(candidate, CREATE, attrs);
-          LiveTemps.register(candidate);
-        } finally {
-          LiveTemps.endCreating();
-        }
+        ch = FileChannel.open(candidate, CREATE, attrs);
       } catch (FileAlreadyExistsException taken) {
         if (attempt >= MAX_NAME_ATTEMPTS) {
           throw taken;
         }
         continue;
+      } finally {
+        if (ch == null) {
+          LiveTemps.unregister(candidate);
+        }
       }
       boolean ok = false;
       try {
@@ -466,15 +467,13 @@ public final class PendingFile {
       }
       try {
         if (direct) {
-          // the copy appears under its final name: created and registered as one step for sweeps here
-          LiveTemps.beginCreating();
-          try {
-            Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            LiveTemps.register(copy);
-            registered = true;
-          } finally {
-            LiveTemps.endCreating();
+          // the copy appears under its final name: its name is claimed first, so that a sweep in this
+          // JVM never opens it (see LiveTemps)
+          if (!LiveTemps.register(copy)) {
+            return null;
           }
+          registered = true;
+          Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         } else {
           Files.copy(copySource, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         }
@@ -514,15 +513,16 @@ public final class PendingFile {
       }
       Path name = copy;
       if (!direct) {
-        name = opsDir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
-        LiveTemps.beginCreating();
+        do {
+          name = opsDir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+        } while (!LiveTemps.register(name)); // claimed by a sweep in this JVM: draw another
         try {
           // rename(2) alone: a fresh random name (microseconds and 8 random characters) is not taken,
           // and an entry planted there would be replaced, never written through
           Files.move(copy, name, StandardCopyOption.ATOMIC_MOVE);
-          LiveTemps.register(name);
-        } finally {
-          LiveTemps.endCreating();
+        } catch (IOException | RuntimeException | Error e) {
+          LiveTemps.unregister(name);
+          throw e;
         }
       }
       ok = true;

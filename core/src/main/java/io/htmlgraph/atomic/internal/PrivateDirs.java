@@ -59,7 +59,6 @@ public final class PrivateDirs {
   }
 
   private static final Map<Path, Entry> DIRS = new HashMap<>(); // by the directory they are in
-  private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet(); // every one this JVM has open
 
   private PrivateDirs() {}
 
@@ -106,18 +105,22 @@ public final class PrivateDirs {
 
   private static Entry create(Path dir) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      Path p;
-      LiveTemps.beginCreating();
+      // the name is claimed before the mkdir, so that a sweep in this JVM never takes it (see LiveTemps)
+      Path p = dir.resolve(TempNames.next(TempNames.WRITER_PREFIX));
+      if (!LiveTemps.register(p)) {
+        continue;
+      }
       try {
-        p = Files.createDirectory(dir.resolve(TempNames.next(TempNames.WRITER_PREFIX)), OWNER_ONLY);
-        LIVE.add(p.toAbsolutePath());
+        Files.createDirectory(p, OWNER_ONLY);
       } catch (FileAlreadyExistsException taken) {
+        LiveTemps.unregister(p);
         if (attempt >= MAX_NAME_ATTEMPTS) {
           throw taken;
         }
         continue;
-      } finally {
-        LiveTemps.endCreating();
+      } catch (IOException | RuntimeException | Error e) {
+        LiveTemps.unregister(p);
+        throw e;
       }
       FileChannel mark = null;
       try {
@@ -164,7 +167,7 @@ public final class PrivateDirs {
     } catch (IOException x) {
       Log.get().log(Level.WARNING, "removing the private directory {0} failed: {1}", e.path, x.toString());
     } finally {
-      LIVE.remove(e.path.toAbsolutePath());
+      LiveTemps.unregister(e.path);
     }
   }
 
@@ -206,18 +209,26 @@ public final class PrivateDirs {
     }
     int removed = 0;
     for (Path p : candidates) {
-      Instant before = cutoff;
-      if (LiveTemps.sweeping(() -> removeIfOrphaned(p, before, dryRun))) {
-        removed++;
-        onRemoved.accept(p);
+      Object claim = LiveTemps.claimForSweep(p);
+      if (claim == null) {
+        continue; // a writer of this JVM has it
+      }
+      try {
+        if (removeIfOrphaned(p, cutoff, dryRun)) {
+          removed++;
+          onRemoved.accept(p);
+        }
+      } finally {
+        LiveTemps.releaseSweep(p, claim);
       }
     }
     return removed;
   }
 
   /**
-   * Removes {@code p} if it is an orphaned private directory (see {@link #sweep}). Call it inside
-   * {@link LiveTemps#sweeping}, where no writer of this JVM makes one meanwhile.
+   * Removes {@code p} if it is an orphaned private directory (see {@link #sweep}). Call it with
+   * {@code p}'s name claimed for the sweep ({@link LiveTemps#claimForSweep}): no writer of this JVM
+   * has one of that name meanwhile.
    *
    * @return whether it was one, and was removed (or would be, with {@code dryRun})
    */
@@ -225,8 +236,7 @@ public final class PrivateDirs {
     FileMetadata m = FileMetadata.read(p);
     int me = SafeFiles.euid();
     if (m.kind() != FileMetadata.Kind.DIRECTORY || m.uid() < 0 || (m.uid() != me && me != 0)
-        || (m.mode() & 07077) != 0 || !m.lastModified().toInstant().isBefore(cutoff)
-        || LIVE.contains(p.toAbsolutePath())) {
+        || (m.mode() & 07077) != 0 || !m.lastModified().toInstant().isBefore(cutoff)) {
       return false;
     }
     Path mark = p.resolve(MARK);

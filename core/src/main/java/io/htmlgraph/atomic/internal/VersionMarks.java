@@ -112,9 +112,9 @@ public final class VersionMarks {
 
   /** Whether this JVM holds an OS lock on the file, so that opening and closing it would drop the lock. */
   private static boolean held(Path file, Object fileKey) {
-    if (fileKey != null && LockFiles.peek(fileKey) != null) {
+    if (fileKey != null && LockFileTable.peek(fileKey) != null) {
       return true;
     }
-    return LiveTemps.isLive(file, fileKey);
+    return LiveTemps.isWriters(file);
   }
 }

@@ -41,6 +41,18 @@ public final class ChildJvm implements AutoCloseable {
     return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
   }
 
+  /**
+   * Starts the child from {@code bash}, after {@code shellSetup} (for what only a shell sets for a
+   * child: {@code ulimit -n 256}, {@code umask 002}).
+   */
+  public static ChildJvm startUnder(String shellSetup, Class<?> main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("bash", "-c", shellSetup + " && exec \"$@\"", "bash",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    return new ChildJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+  }
+
   /** @return the next line of output, or null at its end */
   public String readLine() throws IOException {
     return out.readLine();

@@ -9,6 +9,7 @@ import io.htmlgraph.atomic.internal.OwnerRecords;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -219,7 +220,7 @@ public final class ZooKeeperLocker implements Locker {
           return Optional.empty();
         }
         try {
-          return OwnerRecords.parse(client.getData().forPath(child(children.get(0))));
+          return OwnerRecords.parse(new String(client.getData().forPath(child(children.get(0))), StandardCharsets.UTF_8));
         } catch (KeeperException.NoNodeException released) {
           // next round
         }
@@ -320,7 +321,7 @@ public final class ZooKeeperLocker implements Locker {
     boolean granted = false;
     boolean interrupted = false;
     try {
-      byte[] record = OwnerRecords.format(OwnerRecords.self(mode, Instant.now()));
+      byte[] record = OwnerRecords.format(OwnerRecords.self(mode, Instant.now())).getBytes(StandardCharsets.UTF_8);
       request.create(ZKPaths.makePath(lockPath, mode == LockMode.EXCLUSIVE ? WRITE : READ), record);
       while (true) {
         List<String> children = sortedChildren();

@@ -102,7 +102,7 @@ class ZooKeeperLockerTest {
       assertThat(stat.getEphemeralOwner())
           .isEqualTo(a.client().getZookeeperClient().getZooKeeper().getSessionId());
       assertThat(new String(observer.getData().forPath(node), java.nio.charset.StandardCharsets.UTF_8))
-          .contains("pid=" + ProcessHandle.current().pid(), "mode=EXCLUSIVE");
+          .startsWith(ProcessHandle.current().pid() + "@").contains(" exclusive ");
       assertThat(h.toString()).contains(children.get(0));
     }
     assertThat(observer.checkExists().forPath(node)).isNull();

@@ -1,10 +1,7 @@
 package io.htmlgraph.atomic.internal;
 
-import io.htmlgraph.atomic.AtomicFileWriter;
-import io.htmlgraph.atomic.Durability;
 import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
-import io.htmlgraph.atomic.WriteOptions;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
@@ -13,10 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +18,16 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One lock file as this JVM sees it: the in-JVM reader/writer state of every {@code DirectoryLocker}
- * on it, and the one kernel lock the JVM holds for all of them.
+ * One lock file as this JVM holds it: the in-JVM reader/writer state of every {@code DirectoryLocker}
+ * on it, and the one kernel lock (and the one channel) the JVM holds for all of them. Entries live in
+ * {@link LockFileTable}; the {@link LockDaemon} enforces their deadlines and writes their owner records.
  *
  * <p>Why it is built this way (each point is a failure seen with {@link FileLock} on Linux):
  *
  * <ul>
  *   <li>A POSIX lock belongs to the process, and closing <em>any</em> channel to the file drops it
  *       while {@link FileLock#isValid()} still says true. So the JVM has exactly one channel per lock
- *       file (see {@link LockFiles}).
+ *       file (see {@link LockFileTable}).
  *   <li>A second {@code lock()} on that file in the same JVM throws {@link OverlappingFileLockException}.
  *       So in-JVM holders are counted here and the kernel lock follows them: shared while only shared
  *       holders exist, exclusive for an exclusive holder; in-JVM contention waits here.
@@ -45,12 +40,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *       anyone) cannot drop it.
  *   <li>Waiting is a blocking {@code fcntl(F_SETLKW)} on the waiting thread itself: it returns within
  *       tens of microseconds of the other process's unlock, with no poll and no hand-off between
- *       threads. A deadline is enforced by this file's daemon thread, which closes the channel under
- *       the blocked call (the call then ends with {@link AsynchronousCloseException}, and the thread's
+ *       threads. A deadline is enforced by the {@link LockDaemon}, which closes the channel under the
+ *       blocked call (the call then ends with {@link AsynchronousCloseException}, and the thread's
  *       interrupt status is untouched); nothing is held at that moment, so nothing else is lost. An
  *       interrupt ends the wait the same way, with {@link ClosedByInterruptException}.
  *   <li>{@code fcntl} reports EDEADLK when it sees a cycle of processes waiting on each other's locks;
- *       the waiter backs off briefly and retries, and the timeouts break a real cycle.
+ *       the waiter backs off briefly and retries, and the timeouts break a real cycle. The JDK gives no
+ *       errno, only {@code strerror}'s text, which the locale translates (glibc's "Resource deadlock
+ *       avoided" is "Verklemmung beim Zugriff auf eine Ressource vermieden" under {@code LANG=de_DE},
+ *       seen here). So a failed blocking lock is told apart by what a non-blocking try then says: of
+ *       the errors of {@code F_SETLKW} (EBADF, EDEADLK, EFAULT, EINTR, EINVAL, ENOLCK), only EDEADLK
+ *       depends on the other processes' waits; the others fail {@code F_SETLK} the same way. A try
+ *       that finds the lock taken means EDEADLK; one that gets it, a lock freed meanwhile (kept); one
+ *       that fails, a real error (thrown). A transient ENOLCK taken for EDEADLK is only retried.
+ *   <li>The lock file is opened by {@link LockFiles#open}: never through a link, never blocking,
+ *       never creating it, its type checked on the handle.
  * </ul>
  *
  * <p>Only one thread at a time performs a kernel operation (the {@code busy} token, under {@code mu});
@@ -59,39 +63,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Fairness in the JVM: once an exclusive request waits, new shared requests wait behind it, so a
  * stream of readers cannot starve a writer. Between processes {@code fcntl} promises no order.
  *
- * <p>The owner record ({@code .lock.owner}) is written by the daemon once a hold has lasted
+ * <p>The owner record ({@link OwnerRecords}) is written by the daemon once a hold has lasted
  * {@link #RECORD_DELAY_NANOS} (a waiter that times out has waited on a longer hold; shorter holds cost
- * no file I/O), and removed before the kernel lock is released, so that it never outlives the hold of
- * this process unless the process dies.
+ * no file I/O), and removed by the release, before it returns: an exclusive hold's just before the
+ * kernel unlock (one {@code unlink}), a shared hold's just after it (it is read first, since a shared
+ * holder elsewhere may have replaced it, and a waiter should not wait for that read). So it outlives
+ * the hold of this process only by that moment, or if the process dies.
  */
-public final class LockFile {
-  private static final WriteOptions RECORD_WRITE = WriteOptions.builder().durability(Durability.NONE).build();
+public final class LockFileState {
   /** How long a hold lasts before its owner record is written. */
   static final long RECORD_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  /**
-   * The daemon looks at the state at least this often, so that the hot paths (a grant, the start of a
-   * wait with a timeout longer than this) need not wake it: one wake-up saved per hand-off.
-   */
-  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  /** How long an unused lock file keeps its channel and daemon, to spare thread starts in tight loops. */
-  private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long FIRST_DEADLOCK_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   private static final long MAX_DEADLOCK_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  private static final long FOREVER = Long.MAX_VALUE / 2;
 
   private enum Record { NONE, PENDING, WRITING, WRITTEN }
 
   private enum Cancel { NONE, CLOSING, CLOSED }
 
   final Object key;
+  /** The lock file as the first locker named it (for messages). */
   private final Path path;
-  private final Path ownerFile;
 
   private final ReentrantLock mu = new ReentrantLock();
   /** Callers wait here for any change of state. */
   private final Condition changed = mu.newCondition();
-  /** The daemon waits here for work. */
-  private final Condition work = mu.newCondition();
 
   // All below guarded by mu.
   private int readers;
@@ -101,7 +96,19 @@ public final class LockFile {
   /** What the JVM holds in the kernel; null for nothing. */
   private LockMode kernel;
   private FileLock fileLock;
+  /**
+   * The current hold in the kernel: since when, and the lock file as its taker named it (its record
+   * goes beside it). Its record is made from them only when someone needs it: a grant is on the
+   * path of every hand-off, which it must not slow.
+   */
+  private Instant heldSince;
+  private Path heldAs;
   private LockOwner record;
+  /** Where the record of the current hold was written, and its text. */
+  private Path recordPath;
+  private String recordText;
+  /** In the daemon's set ({@link LockDaemon#watch}); set and cleared under mu. */
+  private boolean watched;
   private Record recordState = Record.NONE;
   private long recordDueAt;
   /** A thread is inside a kernel operation; {@code busyBlocking}: a blocking lock(). */
@@ -109,29 +116,17 @@ public final class LockFile {
   private boolean busyBlocking;
   private long blockedUntil;
   private Cancel cancel = Cancel.NONE;
-  /** When the daemon will look again by itself (System.nanoTime), while it waits. */
-  private long daemonWakesAt;
-  private boolean daemonWaits;
-  boolean retired;
 
-  // Guarded by LockFiles' table lock.
+  // Guarded by LockFileTable's lock.
   int users;
+  long unusedSince;
 
   /** Touched only by the thread holding the busy token (and by the daemon when it cancels a wait). */
   private FileChannel channel;
 
-  LockFile(Object key, Path path) {
+  LockFileState(Object key, Path path) {
     this.key = key;
     this.path = path;
-    this.ownerFile = ownerFileOf(path);
-    Thread t = new Thread(this::run, "htmlgraph-atomic lock " + path);
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** @return the owner record that belongs beside {@code lockFile} */
-  public static Path ownerFileOf(Path lockFile) {
-    return lockFile.resolveSibling(lockFile.getFileName() + ".owner");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -140,12 +135,15 @@ public final class LockFile {
   /**
    * Waits for {@code mode} until {@code deadline} (a {@link System#nanoTime()} value).
    *
+   * @param lockFile the lock file as the caller names it (an entry may be reached by several paths;
+   *     each is checked to name this file before it is opened)
    * @param tryOnce do not wait for another holder
    * @return whether the lock was granted
    * @throws InterruptedException if the thread was interrupted while waiting (nothing is held then)
    * @throws IOException if the kernel lock could not be taken for a reason other than contention
    */
-  public boolean acquire(LockMode mode, long deadline, boolean tryOnce) throws IOException, InterruptedException {
+  public boolean acquire(Path lockFile, LockMode mode, long deadline, boolean tryOnce)
+      throws IOException, InterruptedException {
     boolean exclusive = mode == LockMode.EXCLUSIVE;
     mu.lockInterruptibly();
     try {
@@ -176,7 +174,7 @@ public final class LockFile {
               return false;
             }
             triedOnce = true;
-            Outcome o = kernelLock(mode, blocking, deadline);
+            Outcome o = kernelLock(lockFile, mode, blocking, deadline);
             if (o == Outcome.TAKEN) {
               continue;
             }
@@ -228,16 +226,22 @@ public final class LockFile {
    * One kernel attempt on the caller's thread; called with mu held, kernel == null, not busy. The JVM
    * holds no lock on the file meanwhile, so an interrupt that closes the channel loses only the channel.
    */
-  private Outcome kernelLock(LockMode mode, boolean blocking, long deadline) throws IOException, InterruptedException {
+  private Outcome kernelLock(Path lockFile, LockMode mode, boolean blocking, long deadline)
+      throws IOException, InterruptedException {
     // Opened before the deadline can be enforced: the daemon must find the channel it has to close.
-    FileChannel ch = channel();
+    FileChannel ch;
+    try {
+      ch = channel(lockFile);
+    } catch (ClosedByInterruptException e) {
+      Thread.interrupted();
+      throw new InterruptedException();
+    }
+    boolean shared = mode == LockMode.SHARED;
     busy = true;
     busyBlocking = blocking;
     if (blocking) {
       blockedUntil = deadline;
-      if (daemonWaits && deadline - daemonWakesAt < 0) {
-        work.signal();
-      }
+      watch(deadline);
     }
     FileLock got = null;
     boolean interrupted = false;
@@ -245,7 +249,7 @@ public final class LockFile {
     IOException failure = null;
     mu.unlock();
     try {
-      got = blocking ? ch.lock(0, Long.MAX_VALUE, mode == LockMode.SHARED) : ch.tryLock(0, Long.MAX_VALUE, mode == LockMode.SHARED);
+      got = blocking ? ch.lock(0, Long.MAX_VALUE, shared) : ch.tryLock(0, Long.MAX_VALUE, shared);
     } catch (ClosedByInterruptException | FileLockInterruptionException e) {
       // lock() reports the interrupt that closed the channel as FileLockInterruptionException,
       // tryLock() as ClosedByInterruptException; either way the channel is gone and nothing was held
@@ -255,14 +259,27 @@ public final class LockFile {
     } catch (ClosedChannelException e) {
       // closed under us by a cancelled wait a moment ago: reopen and go again
     } catch (OverlappingFileLockException e) {
-      failure = new IOException("the lock file " + path
-          + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
+      failure = foreignLock(e);
     } catch (IOException e) {
-      deadlock = String.valueOf(e.getMessage()).contains("deadlock");
-      if (deadlock) {
-        Log.get().log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0}; retrying", path);
-      } else {
+      if (!blocking) {
         failure = e;
+      } else {
+        // EDEADLK or a real error? Ask once more without waiting (see the class javadoc).
+        try {
+          got = ch.tryLock(0, Long.MAX_VALUE, shared);
+          deadlock = got == null;
+          if (deadlock) {
+            Log.get().log(System.Logger.Level.DEBUG, "EDEADLK waiting for {0} ({1}); retrying", path, e.getMessage());
+          }
+        } catch (ClosedByInterruptException probeInterrupted) {
+          interrupted = true;
+        } catch (ClosedChannelException cancelled) {
+          // the deadline passed meanwhile
+        } catch (OverlappingFileLockException probeOverlap) {
+          failure = foreignLock(probeOverlap);
+        } catch (IOException probeFailed) {
+          failure = e;
+        }
       }
     } finally {
       mu.lock();
@@ -281,7 +298,7 @@ public final class LockFile {
       busyBlocking = false;
     }
     if (got != null) {
-      took(mode, got);
+      took(lockFile, mode, got);
       return Outcome.TAKEN;
     }
     changed.signalAll();
@@ -293,6 +310,11 @@ public final class LockFile {
       throw failure;
     }
     return deadlock ? Outcome.DEADLOCK : Outcome.REFUSED;
+  }
+
+  private IOException foreignLock(OverlappingFileLockException e) {
+    return new IOException("the lock file " + path
+        + " is locked by other code in this JVM (never open or lock it outside DirectoryLocker)", e);
   }
 
   /** Gives back one in-JVM hold of {@code mode}; returns once the kernel lock follows, if it must. */
@@ -329,7 +351,7 @@ public final class LockFile {
   public Optional<LockOwner> heldRecord() {
     mu.lock();
     try {
-      return (writer || readers > 0) && record != null ? Optional.of(record) : Optional.empty();
+      return (writer || readers > 0) && kernel != null ? Optional.of(record()) : Optional.empty();
     } finally {
       mu.unlock();
     }
@@ -384,37 +406,63 @@ public final class LockFile {
   }
 
   /** With mu held: the JVM now holds {@code mode} in the kernel. */
-  private void took(LockMode mode, FileLock got) {
+  private void took(Path lockFile, LockMode mode, FileLock got) {
     kernel = mode;
     fileLock = got;
-    record = OwnerRecords.self(mode, Instant.now());
+    heldSince = Instant.now();
+    heldAs = lockFile;
+    record = null;
     recordState = Record.PENDING;
-    // the daemon's next tick finds it: no wake-up on the way out of acquire
     recordDueAt = System.nanoTime() + RECORD_DELAY_NANOS;
+    // a daemon that ticks anyway finds it: no wake-up on the way out of acquire
+    watch(recordDueAt);
     changed.signalAll();
   }
 
-  private FileChannel channel() throws IOException {
+  /** With mu held: the record of the current hold. */
+  private LockOwner record() {
+    if (record == null) {
+      record = OwnerRecords.self(kernel, heldSince);
+    }
+    return record;
+  }
+
+  /** With mu held: asks the daemon to look at this entry by {@code dueAt}. */
+  private void watch(long dueAt) {
+    if (watched) {
+      LockDaemon.nudge(dueAt); // in its set already: only wake it if it would look too late
+    } else {
+      watched = true;
+      LockDaemon.watch(this, dueAt);
+    }
+  }
+
+  private FileChannel channel(Path lockFile) throws IOException {
     if (channel == null) {
-      // READ for shared locks, WRITE for exclusive ones; CREATE in case someone deleted the file (which
-      // breaks exclusion for whoever still holds the old one, and is why this code never deletes it).
-      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = LockFiles.open(lockFile, key);
     }
     return channel;
   }
 
   /**
-   * With mu held, no holder in the JVM and no kernel operation under way: removes the owner record,
-   * then drops the kernel lock. The JVM holds nothing else on the file, so even an interrupt that
+   * With mu held, no holder in the JVM and no kernel operation under way: drops the kernel lock, then
+   * removes the owner record. The JVM holds nothing else on the file, so even an interrupt that
    * closed the channel here would lose nothing.
    */
   private void unlockKernel() {
     busy = true;
     FileLock lock = fileLock;
-    LockOwner written = recordState == Record.WRITTEN ? record : null;
+    String written = recordState == Record.WRITTEN ? recordText : null;
+    Path writtenAt = recordPath;
+    boolean exclusive = kernel == LockMode.EXCLUSIVE;
     mu.unlock();
     try {
-      removeRecord(written);
+      if (written != null && exclusive) {
+        // Before the unlock: while this process holds the lock exclusively, no other holder can have
+        // written a record, so whatever is at the name goes, unread.
+        OwnerRecords.remove(writtenAt);
+        written = null;
+      }
       lock.release();
     } catch (ClosedChannelException e) {
       // closed by an interrupt of the releasing thread: the lock went with it, as asked
@@ -423,6 +471,13 @@ public final class LockFile {
       // when the channel closes or the process ends.
       Log.get().log(System.Logger.Level.WARNING, "could not release the lock on " + path, e);
     } finally {
+      if (written != null) {
+        // A shared hold's record may have been replaced by a shared holder in another process,
+        // whose record must stay: read, and removed only if still this hold's. After the unlock,
+        // so that a waiter never waits for the read (a next holder writes its own record only after
+        // RECORD_DELAY_NANOS).
+        OwnerRecords.remove(writtenAt, written);
+      }
       mu.lock();
       if (channel != null && !channel.isOpen()) {
         channel = null;
@@ -430,82 +485,54 @@ public final class LockFile {
       busy = false;
       kernel = null;
       fileLock = null;
+      heldSince = null;
+      heldAs = null;
       record = null;
+      recordPath = null;
+      recordText = null;
       recordState = Record.NONE;
       changed.signalAll();
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The daemon: deadlines of blocked waits, owner records, retirement. It never locks.
+  // The daemon's side: deadlines of blocked waits, owner records. It never locks.
 
-  private void run() {
-    long idleSince = 0;
+  /**
+   * On the {@link LockDaemon}: does what is due (ends a wait whose deadline passed, writes a record
+   * whose hold lasted).
+   *
+   * @return nanoseconds until the next thing is due, or -1 if nothing is pending (this entry then no
+   *     longer needs the daemon until it calls {@link LockDaemon#watch} again)
+   */
+  long serveDaemon() {
     mu.lock();
     try {
       while (true) {
-        if (!idle()) {
-          idleSince = 0;
-        }
+        long now = System.nanoTime();
         if (busyBlocking && cancel == Cancel.NONE) {
-          long wait = blockedUntil - System.nanoTime();
-          if (wait <= 0) {
-            cancelBlockedWait();
-          } else {
-            awaitWork(wait);
+          long wait = blockedUntil - now;
+          if (wait > 0) {
+            return wait;
           }
+          cancelBlockedWait();
           continue;
         }
         if (kernel != null && recordState == Record.PENDING && (writer || readers > 0)) {
-          long wait = recordDueAt - System.nanoTime();
-          if (wait <= 0) {
-            writeRecord();
-          } else {
-            awaitWork(wait);
+          long wait = recordDueAt - now;
+          if (wait > 0) {
+            return wait;
           }
+          writeRecord();
           continue;
         }
-        if (idle()) {
-          if (idleSince == 0) {
-            idleSince = System.nanoTime();
-          }
-          awaitWork(TICK_NANOS);
-          if (idle() && System.nanoTime() - idleSince >= LINGER_NANOS) {
-            mu.unlock();
-            boolean gone;
-            try {
-              gone = LockFiles.tryRetire(this);
-            } finally {
-              mu.lock();
-            }
-            if (gone) {
-              return;
-            }
-            idleSince = 0;
-          }
-          continue;
-        }
-        awaitWork(FOREVER);
+        // Under mu, as every watch() is: a watch cannot slip in between this check and the removal.
+        LockDaemon.unwatch(this);
+        watched = false;
+        return -1;
       }
-    } catch (RuntimeException | Error e) {
-      Log.get().log(System.Logger.Level.ERROR, "lock daemon for " + path + " failed", e);
-      throw e;
     } finally {
       mu.unlock();
-    }
-  }
-
-  /** Waits for work, never giving up on an interrupt (nobody should interrupt this thread). */
-  private long awaitWork(long nanos) {
-    nanos = Math.min(nanos, TICK_NANOS);
-    daemonWaits = true;
-    daemonWakesAt = System.nanoTime() + nanos;
-    try {
-      return work.awaitNanos(nanos);
-    } catch (InterruptedException e) {
-      return 1;
-    } finally {
-      daemonWaits = false;
     }
   }
 
@@ -534,49 +561,39 @@ public final class LockFile {
   /** On the daemon, with mu held and a holder in the JVM: writes the owner record. */
   private void writeRecord() {
     recordState = Record.WRITING;
-    LockOwner owner = record;
+    LockOwner owner = record();
+    Path at = OwnerRecords.recordOf(heldAs);
+    recordPath = at;
     mu.unlock();
-    boolean ok = false;
+    String text = null;
     try {
-      AtomicFileWriter.atomicWrite(ownerFile, OwnerRecords.format(owner), RECORD_WRITE);
-      ok = true;
+      text = OwnerRecords.write(at, owner);
     } catch (IOException | RuntimeException e) {
       // The record is advice; a read-only or full directory must not cost the lock.
-      Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + ownerFile, e);
+      Log.get().log(System.Logger.Level.DEBUG, "could not write the owner record " + at, e);
     } finally {
       mu.lock();
-      recordState = ok ? Record.WRITTEN : Record.NONE;
+      recordText = text;
+      recordState = text != null ? Record.WRITTEN : Record.NONE;
       changed.signalAll();
     }
   }
 
-  /** Removes the record if it is still this hold's (shared holders elsewhere may have rewritten it). */
-  private void removeRecord(LockOwner mine) {
-    if (mine == null) {
-      return;
-    }
-    try {
-      // An exclusive holder's record is its own (nobody else writes while it holds); a shared one may
-      // have been replaced by a shared holder in another process, whose record must stay.
-      if (mine.mode() == LockMode.EXCLUSIVE
-          || OwnerRecords.parse(Files.readAllBytes(ownerFile)).filter(mine::equals).isPresent()) {
-        Files.deleteIfExists(ownerFile);
-      }
-    } catch (NoSuchFileException gone) {
-      // removed by hand
-    } catch (IOException e) {
-      Log.get().log(System.Logger.Level.DEBUG, "could not remove the owner record " + ownerFile, e);
-    }
-  }
-
-  /** Called by {@link LockFiles#tryRetire} with its table lock held: the JVM holds no lock here. */
-  boolean retireIfIdle() {
+  /**
+   * Called by {@link LockFileTable} with its lock held, for an entry nobody uses: closes the channel
+   * if the JVM holds nothing on the file.
+   *
+   * @param onlyIfClosed do nothing unless the channel is closed already (an entry without an open
+   *     channel is worth nothing in a cache, and its key, which no open file keeps alive, may be
+   *     reused by a new file)
+   * @return whether the entry is closed (and may leave the table)
+   */
+  boolean closeIfIdle(boolean onlyIfClosed) {
     mu.lock();
     try {
-      if (!idle()) {
+      if (!idle() || recordState != Record.NONE || (onlyIfClosed && channel != null)) {
         return false;
       }
-      retired = true;
       if (channel != null) {
         try {
           channel.close();
