@@ -11,6 +11,7 @@ import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -44,7 +45,9 @@ import java.util.zip.CRC32C;
  * <p>Layout: the staging directory {@code ROOT/.txn/} holds the staged temps ({@code <txid>.<n>}),
  * the intent record ({@code intent}) and the fence file ({@code fence}). It lies on the root's file
  * system, its names never start with {@code .tmp-} (a sweep of orphaned temps never looks at them),
- * and one sync of it makes every temp's entry durable.
+ * and one sync of it makes every temp's entry durable. When it is created, its entry is synced into
+ * the root and the root's into its parent: the root may have been made a moment before (by the
+ * {@code DirectoryLocker} that guards it), and a commit must not be lost with it.
  *
  * <p>The commit, and the failure each step prevents:
  * <ol>
@@ -269,6 +272,11 @@ public final class TransactionLog {
     try {
       // a record in it counts only once the directory's own entry is durable
       FileSync.syncDirectory(rootReal);
+      // The first transaction on a root is often on a root made a moment ago, by the DirectoryLocker
+      // that guards it (which creates its directory and does not sync its parent): without this sync a
+      // power cut after a commit returned could take the root away with every file of it (the crash
+      // simulator finds that on a registry opened in a new directory).
+      syncParentOf(rootReal);
     } catch (IOException e) {
       try {
         Files.delete(staging); // so that the next begin creates and syncs it again
@@ -276,6 +284,24 @@ public final class TransactionLog {
         e.addSuppressed(again);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Syncs the directory that holds {@code rootReal}'s entry. A parent this process may not open for
+   * reading (search permission only, as {@code 0711} home directories have) is skipped: it cannot be
+   * synced by anyone but its owner, and a root in it was made by someone who could write there.
+   */
+  private static void syncParentOf(Path rootReal) throws IOException {
+    Path parent = rootReal.getParent();
+    if (parent == null) {
+      return;
+    }
+    try {
+      FileSync.syncDirectory(parent);
+    } catch (AccessDeniedException unreadable) {
+      Log.get().log(Level.DEBUG, "cannot open {0} to sync the entry of the transaction root {1}: {2}", parent,
+          rootReal, unreadable.toString());
     }
   }
 
