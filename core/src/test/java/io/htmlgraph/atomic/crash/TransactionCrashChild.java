@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -32,6 +33,12 @@ import java.util.stream.Stream;
  *       an interrupted commit first), after a warm-up on a scratch root beside REPORT, and prints
  *       {@code READY n}. {@code separate}: the five files are written one by one with
  *       {@code atomicWrite}, no transaction (what the tests must catch). Exits when stdin ends.
+ *   <li>{@code txncheck ROOT read|recover}: one look at ROOT after a crash, from inside the mount
+ *       namespace of a power-cut test (the test JVM reaches the files only through
+ *       {@code /proc/PID/root}, which {@code toRealPath} resolves in its own namespace): through
+ *       {@code FileTransaction.read}, or {@code FileTransaction.recover} and then the files. Prints
+ *       {@code GEN n RECOVERED true|false LEFT names...} (LEFT: what is left of a transaction after
+ *       {@code recover}: staged files, a record, links beside the targets), or {@code E reason}.
  *   <li>{@code txnread ROOT}: reads the five files through {@code FileTransaction.read(ROOT, ...)} in a
  *       loop (a pause of up to 2 ms between reads), checking that they hold one generation and that it
  *       never goes back; prints
@@ -47,6 +54,7 @@ final class TransactionCrashChild {
       case "txn" -> writer(Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), Path.of(args[4]),
           args.length > 5 && args[5].equals("separate"), out);
       case "txnread" -> reader(Path.of(args[1]), out);
+      case "txncheck" -> check(Path.of(args[1]), args[2].equals("recover"), out);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }
@@ -56,7 +64,9 @@ final class TransactionCrashChild {
     SplittableRandom random = new SplittableRandom(seed);
     long generation;
     try {
-      generation = FileTransaction.read(root, TxnFiles::generation);
+      // the one-by-one writer may find the mix a crash left it: it goes on from the newest file
+      generation = !Files.isDirectory(root) ? 0
+          : separate ? TxnFiles.newest(root) : FileTransaction.read(root, TxnFiles::generation);
       warmUp(report, random);
     } catch (IOException | RuntimeException e) {
       out.println("E cannot start: " + e);
@@ -88,6 +98,7 @@ final class TransactionCrashChild {
 
   private static void commit(Path root, List<byte[]> records, boolean separate) throws IOException {
     if (separate) {
+      Files.createDirectories(root);
       for (int i = 0; i < records.size(); i++) {
         AtomicFileWriter.atomicWrite(root.resolve(TxnFiles.NAMES.get(i)), records.get(i));
       }
@@ -160,6 +171,24 @@ final class TransactionCrashChild {
       System.exit(3);
     }
     out.println("STOPPED " + reads + " " + first + " " + last);
+    out.flush();
+    System.exit(0);
+  }
+
+  private static void check(Path root, boolean recover, PrintStream out) {
+    try {
+      if (recover) {
+        boolean recovered = FileTransaction.recover(root);
+        long g = TxnFiles.generation(root);
+        List<String> left = new ArrayList<>(TransactionTortureTest.stagingNames(root));
+        left.addAll(TransactionTortureTest.linksBesideTargets(root));
+        out.println("GEN " + g + " RECOVERED " + recovered + " LEFT" + (left.isEmpty() ? "" : " " + String.join(" ", left)));
+      } else {
+        out.println("GEN " + FileTransaction.read(root, TxnFiles::generation) + " RECOVERED ? LEFT");
+      }
+    } catch (IOException | RuntimeException e) {
+      out.println("E " + e.getMessage());
+    }
     out.flush();
     System.exit(0);
   }

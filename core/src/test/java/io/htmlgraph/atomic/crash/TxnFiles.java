@@ -27,6 +27,19 @@ final class TxnFiles {
     return out;
   }
 
+  /** @return the newest generation among the five files (whole ones), 0 if there is none */
+  static long newest(Path root) throws IOException {
+    long newest = 0;
+    for (String name : NAMES) {
+      try {
+        newest = Math.max(newest, Frame.check(Files.readAllBytes(root.resolve(name))));
+      } catch (NoSuchFileException | IllegalStateException gone) {
+        // missing or torn: not a generation
+      }
+    }
+    return newest;
+  }
+
   /**
    * @return the one generation of the five files under {@code root}, or 0 when none exists yet
    * @throws IllegalStateException if a file is torn, some are missing, or they hold different
