@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
       "Publishes the content of each SOURCE as FILE (relative to ROOT), and deletes each --delete FILE, "
           + "in one transaction: after a crash or a power cut at any moment, every FILE is old or every FILE "
           + "is new, never a mix; when the command returns, all are new and durable. SOURCE is a file (or a "
-          + "pipe, e.g. <(cmd)), or - for standard input (once). FILE names its directory's missing "
-          + "directories, which are created. Prints nothing.",
+          + "pipe, e.g. <(cmd)), or - for standard input (once). Missing directories on the way to a FILE are "
+          + "created. Prints nothing.",
       "The transaction holds the exclusive lock of ROOT (ROOT/.lock, the library's DirectoryLocker) and "
           + "stages the contents in ROOT/.txn/; readers that take the shared lock never see a mix. A crash "
           + "during the command is finished (or undone, before the commit point) by the next txn, by "
@@ -97,6 +97,7 @@ final class TxnCommand implements Callable<Integer> {
     }
     checkTargets(writes);
     checkSources(writes);
+    boolean committing = false;
     try (FileTransaction tx = FileTransaction.begin(root, new DirectoryLocker(root), timeout)) {
       // the deletes first: refusing one (a directory, a link out of ROOT) costs no copying
       for (String d : deletes) {
@@ -109,6 +110,7 @@ final class TxnCommand implements Callable<Integer> {
       for (Change c : writes) {
         stage(tx, c);
       }
+      committing = true;
       tx.commit();
     } catch (LockTimeoutException e) {
       PrintWriter err = spec.commandLine().getErr();
@@ -117,6 +119,11 @@ final class TxnCommand implements Callable<Integer> {
       err.flush();
       return LockCommand.TIMEOUT;
     } catch (CommitIncompleteException e) {
+      if (!committing) {
+        // begin found a commit that a crash interrupted, and finishing it failed
+        throw new CliException(root + ": an interrupted commit cannot be finished (fix the cause and run again); "
+            + "nothing committed: " + Errors.describe(e.getCause()), e);
+      }
       throw new CliException(root + ": " + (e.committed()
           ? "committed, not complete (the next `atomic txn` or `atomic recover " + root + "` makes every change): "
           : "in doubt, nothing published (`atomic recover " + root + "` leaves every file old or every file new): ")

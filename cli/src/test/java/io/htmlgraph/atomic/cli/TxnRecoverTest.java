@@ -258,6 +258,11 @@ class TxnRecoverTest {
   @Test
   void txnFinishesAnInterruptedCommitBeforeItsOwn() throws Exception {
     interruptedCommit();
+    Cli.Result blocked = Cli.run("txn", root.toString(), "c.txt=" + src.resolve("c.new"));
+    assertThat(blocked.code()).isEqualTo(1);
+    assertThat(blocked.err()).startsWith("atomic: " + root + ": an interrupted commit cannot be finished (fix the cause "
+        + "and run again); nothing committed: ").contains("became a directory").hasLineCount(1);
+    assertThat(root.resolve("c.txt")).doesNotExist();
     Files.delete(root.resolve("gone.txt"));
     Cli.Result r = Cli.run("txn", root.toString(), "c.txt=" + src.resolve("c.new"));
     assertThat(r.code()).as(r.err()).isZero();
