@@ -6,14 +6,20 @@ import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.FileTransaction;
 import io.htmlgraph.atomic.internal.LockFiles;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Workload 7: {@link FileTransaction}. A transaction of 10 small files against the same 10 written
@@ -44,17 +50,37 @@ final class TransactionWorkload {
     o.header("file system", "transaction batches/s (spread)", "separate FULL batches/s (spread)",
         "`atomicWriteAll` batches/s (spread)", "transaction / separate, throughput (spread)", "target ≥ 2×",
         "transaction / `atomicWriteAll`, time (spread)", "target ≤ 1.3×");
+    Map<String, double[]> anatomy = new LinkedHashMap<>();
+    int reps = quick ? 3 : 40;
     batches(o, headlines, "work directory", root, rounds, slice);
+    anatomy.put("work directory", anatomy(root, reps));
     if (!quick) {
       for (String type : List.of("ext4", "xfs")) {
         String label = type.equals("ext4") ? "journaled ext4 image" : "XFS image";
         try (ImageFs image = ImageFs.mount(type, root, 1L << 30)) {
           batches(o, headlines, label, image.dir(), rounds, slice);
+          anatomy.put(label, anatomy(image.dir(), reps));
+          awaitLockFilesClosed();
         } catch (IOException e) {
           o.row(label, "not measured: " + e.getMessage(), "–", "–", "–", "–", "–", "–");
         }
       }
     }
+    o.blank();
+    o.line("Where the time goes: what one batch is made of, timed alone on each file system (milliseconds,"
+        + " medians of " + reps + "). A batch of separate writes pays, per file, a data sync and a directory"
+        + " sync one after the other; the transaction pays " + (FILES + 1) + " data syncs and a directory sync"
+        + " issued together, then two directory syncs; both pay, per file, the creation of the new file and"
+        + " the rename over the old one (the transaction also a link and an unlink). The transaction gains what"
+        + " the syncs issued together save over the same syncs one by one, and loses nothing else: where syncs"
+        + " are cheap and issued together share little (no journal commit to share) while the per-file work that"
+        + " is the same in both weighs as much as the syncs (a rename over an existing file frees the old file's"
+        + " blocks, which an ext4 without a journal mounted with `discard` discards at once), the ratio shrinks,"
+        + " whatever the protocol.").blank();
+    o.header("file system", "1 `fdatasync`", (FILES + 1) + " `fdatasync` one by one",
+        (FILES + 1) + " `fdatasync` + 1 directory `fsync` together", "1 directory `fsync`",
+        "rename onto an existing file", "rename to a new name", "create + write + close");
+    anatomy.forEach((fs, a) -> o.row(fs, ms(a[0]), ms(a[1]), ms(a[2]), ms(a[3]), ms(a[4]), ms(a[5]), ms(a[6])));
     o.blank();
     reads(o, headlines, quick, root);
   }
@@ -126,6 +152,102 @@ final class TransactionWorkload {
     }
   }
 
+  private static String ms(double v) {
+    return Report.f("%.3f", v);
+  }
+
+  /**
+   * Times, alone and one after the other, the parts a batch is made of on the file system of
+   * {@code under}: a data sync of a new small file, {@code FILES + 1} of them one by one and together
+   * (on {@link #FILES} + 1 threads, with a sync of their directory, as a commit issues them), a
+   * directory sync, a rename onto an existing file and to a new name, and a file's creation.
+   *
+   * @return the medians, in milliseconds, in that order
+   */
+  private static double[] anatomy(Path under, int reps) throws Exception {
+    Path dir = BenchDirs.fresh(under, "anatomy");
+    ExecutorService pool = Executors.newFixedThreadPool(FILES + 2);
+    List<List<Double>> t = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      t.add(new ArrayList<>());
+    }
+    try {
+      byte[] content = new byte[SIZE];
+      for (int r = 0; r < reps; r++) {
+        List<Path> one = files(dir, "one-" + r, 1, content);
+        List<Path> serial = files(dir, "serial-" + r, FILES + 1, content);
+        List<Path> together = files(dir, "together-" + r, FILES + 1, content);
+        Files.write(dir.resolve("old-" + r), content);
+        sync(dir.resolve("old-" + r)); // its blocks allocated, as those of a file written durably before
+        syncDirectory(dir);
+        long t0 = System.nanoTime();
+        sync(one.get(0));
+        long t1 = System.nanoTime();
+        for (Path p : serial) {
+          sync(p);
+        }
+        long t2 = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        done.add(pool.submit(() -> {
+          syncDirectory(dir);
+          return null;
+        }));
+        for (Path p : together) {
+          done.add(pool.submit(() -> {
+            sync(p);
+            return null;
+          }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+        long t3 = System.nanoTime();
+        syncDirectory(dir);
+        long t4 = System.nanoTime();
+        Files.move(one.get(0), dir.resolve("old-" + r), StandardCopyOption.ATOMIC_MOVE);
+        long t5 = System.nanoTime();
+        Files.move(serial.get(0), dir.resolve("new-" + r), StandardCopyOption.ATOMIC_MOVE);
+        long t6 = System.nanoTime();
+        Files.write(dir.resolve("created-" + r), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        long t7 = System.nanoTime();
+        long[] at = {t0, t1, t2, t3, t4, t5, t6, t7};
+        for (int i = 0; i < 7; i++) {
+          t.get(i).add((at[i + 1] - at[i]) / 1e6);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      BenchDirs.deleteTree(dir);
+    }
+    double[] medians = new double[7];
+    for (int i = 0; i < 7; i++) {
+      medians[i] = Stats.of(t.get(i)).median();
+    }
+    return medians;
+  }
+
+  private static List<Path> files(Path dir, String prefix, int n, byte[] content) throws IOException {
+    List<Path> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Path p = dir.resolve(prefix + "-" + i);
+      Files.write(p, content);
+      out.add(p);
+    }
+    return out;
+  }
+
+  private static void sync(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.force(false);
+    }
+  }
+
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
   private static String rate(Stats s) {
     return s.median("%,.1f") + " (" + s.spread("%,.1f") + ")";
   }
@@ -152,9 +274,11 @@ final class TransactionWorkload {
       Stats plain = Stats.of(res.get("plain"));
       o.line("`FileTransaction.read(root, fn)` on an idle root (no commit running, none to recover), `fn` reading"
           + " one file of " + SIZE + " B, against `Files.readAllBytes` of the same file; " + slice + " ms slices,"
-          + " " + rounds + " rounds. `read` takes and releases the shared lock of a new `DirectoryLocker(root)`"
-          + " (which checks its `.lock` file) and looks for an intent record; `read(root, locker, timeout, fn)` with"
-          + " one locker kept saves the locker's set-up. Reported, no target.").blank();
+          + " " + rounds + " rounds. `read` makes a new `DirectoryLocker(root)` (which looks the root's file"
+          + " system up in `/proc/mounts`, to warn about network file systems, and checks its `.lock` file), takes"
+          + " and releases its shared lock and looks for an intent record; `read(root, locker, timeout, fn)` with"
+          + " one locker kept (one per thread: a locker's holds are the instance's) saves the locker's set-up."
+          + " Reported, no target.").blank();
       o.header("read", "reads/s (spread)", "µs per read", "overhead µs", "/ plain read, time");
       o.row("`Files.readAllBytes` (plain)", rate0(plain), Report.f("%.1f", 1e6 / plain.median()), "–", "1.00×");
       for (String[] k : new String[][] {{"read", "`FileTransaction.read(root, fn)`"},
