@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import io.htmlgraph.atomic.internal.Paths2;
 import io.htmlgraph.atomic.internal.TransactionLog;
@@ -97,7 +98,7 @@ public final class FileTransaction implements AutoCloseable {
    * (waiting up to {@link DirectoryLocker#DEFAULT_TIMEOUT}), and finishing first a commit that a crash
    * interrupted.
    *
-   * @param root the directory whose files the transaction changes (created if missing)
+   * @param root the directory whose files the transaction changes (created if missing, durably)
    * @return the transaction, holding the lock until {@link #close()}
    * @throws LockTimeoutException if the lock was not obtained in time
    * @throws CommitIncompleteException if an interrupted commit was found and cannot be finished
@@ -105,6 +106,7 @@ public final class FileTransaction implements AutoCloseable {
    */
   public static FileTransaction begin(Path root) throws IOException {
     Paths2.check(root, "root");
+    createRoot(root); // before the locker, which would create it without syncing
     return begin(root, new DirectoryLocker(root), DirectoryLocker.DEFAULT_TIMEOUT);
   }
 
@@ -117,7 +119,7 @@ public final class FileTransaction implements AutoCloseable {
    * the instance: threads that share one instance share its lock and do not exclude each other, so give
    * each thread its own (as {@link #begin(Path)} does).
    *
-   * @param root the directory whose files the transaction changes (created if missing)
+   * @param root the directory whose files the transaction changes (created if missing, durably)
    * @param locker the lock that guards the root
    * @param timeout how long to wait for it
    * @return the transaction, holding the lock until {@link #close()}
@@ -129,16 +131,28 @@ public final class FileTransaction implements AutoCloseable {
     Paths2.check(root, "root");
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
-    Paths2.createDirectories(root);
-    if (!Files.isDirectory(root)) {
-      throw new NotDirectoryException(root.toString());
-    }
+    createRoot(root);
     HeldLock lock = locker.lockExclusive(timeout);
     try {
       return new FileTransaction(root, lock, TransactionLog.open(root, lock, lockFiles(locker)));
     } catch (Throwable t) {
       lock.close();
       throw t;
+    }
+  }
+
+  /**
+   * Creates the missing directories of {@code root}, durably: a commit that returned must not be lost
+   * with a root whose own entry a power cut undid. The parents of the directories created are synced,
+   * deepest first.
+   */
+  private static void createRoot(Path root) throws IOException {
+    List<Path> created = Paths2.createDirectories(root);
+    if (!Files.isDirectory(root)) {
+      throw new NotDirectoryException(root.toString());
+    }
+    for (int i = created.size() - 1; i >= 0; i--) {
+      FileSync.syncDirectory(Paths2.parentOf(created.get(i)));
     }
   }
 

@@ -61,7 +61,7 @@ public final class RunAll {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Path out = Path.of("docs/benchmarks.md");
-    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6"));
+    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7"));
     String command = "bench/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -100,6 +100,9 @@ public final class RunAll {
     }
     if (only.contains("w6")) {
       validateAndRead();
+    }
+    if (only.contains("w7")) {
+      TransactionWorkload.run(out(), headlines, quick, root);
     }
     swap(saved);
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);

@@ -31,7 +31,8 @@ class RunAllSmokeTest {
     }
     String md = Files.readString(out);
     assertThat(md).contains("## Machine", "## 1. Atomic replace", "## 2. Streaming", "## 3. 50 small files",
-        "## 4. Locks", "## 5. `cleanupOrphanedTempFiles`", "## 6. Validating", "## How to rerun");
+        "## 4. Locks", "## 5. `cleanupOrphanedTempFiles`", "## 6. Validating", "## 7. Several files at once",
+        "## How to rerun");
     // a measured figure in each table, never a placeholder where a measurement belongs
     assertThat(md).containsPattern("\\| FULL \\| 100 B \\| [0-9,]+ \\(");
     assertThat(md).containsPattern("\\| library \\| [0-9,]+ \\(");
@@ -39,6 +40,8 @@ class RunAllSmokeTest {
     assertThat(md).containsPattern("raw `FileChannel.lock\\(\\)` \\(blocking `fcntl`\\) \\| 20 \\| [0-9.]+ \\|");
     assertThat(md).containsPattern("\\| sweep \\(removes every old temp\\) \\| [0-9.]+ \\(");
     assertThat(md).containsPattern("\\| `validateAtomicWrite` \\| 64 MiB \\| [0-9,]+ \\(");
+    assertThat(md).containsPattern("\\| work directory \\| [0-9,.]+ \\(.*\\| [0-9.]+× \\(");
+    assertThat(md).containsPattern("\\| `FileTransaction.read\\(root, fn\\)` \\| [0-9,]+ \\(");
     assertThat(md).doesNotContain("NaN");
     // the harness cleans up after itself
     try (Stream<Path> left = Files.list(work.resolve("work"))) {

@@ -43,7 +43,7 @@ public final class Main implements Runnable {
 
   /** The subcommands, in the order of the usage message. */
   static final List<String> COMMANDS = List.of(
-      "write", "read", "validate", "rename", "lock", "sweep", "tempname", "check", "demo",
+      "write", "read", "validate", "rename", "txn", "recover", "lock", "sweep", "tempname", "check", "demo",
       "demo-writer", "probe-lock", "cds-training");
 
   private CommandSpec spec;
@@ -74,9 +74,9 @@ public final class Main implements Runnable {
 
   private static int run(String[] args, PrintWriter out, PrintWriter err) {
     String name = subcommandName(args);
-    // write prints nothing, and lock's output is its command's (see LockCommand); every other command
-    // prints, and with descriptor 1 closed its output would go to a file the JVM opened there
-    if (!"write".equals(name) && !"lock".equals(name) && StandardStreams.isClosed(1)) {
+    // write and txn print nothing, and lock's output is its command's (see LockCommand); every other
+    // command prints, and with descriptor 1 closed its output would go to a file the JVM opened there
+    if (!"write".equals(name) && !"txn".equals(name) && !"lock".equals(name) && StandardStreams.isClosed(1)) {
       err.println("atomic: " + STDOUT_CLOSED);
       return ERROR;
     }
@@ -129,6 +129,8 @@ public final class Main implements Runnable {
       case "read": return new ReadCommand();
       case "validate": return new ValidateCommand();
       case "rename": return new RenameCommand();
+      case "txn": return new TxnCommand(main);
+      case "recover": return new RecoverCommand();
       case "lock": return new LockCommand(main);
       case "sweep": return new SweepCommand();
       case "tempname": return new TempnameCommand();
@@ -150,14 +152,15 @@ public final class Main implements Runnable {
         .autoWidth(true)
         .description(
             "Crash-safe file operations for the shell: atomic and durable writes, renames, "
-                + "orphaned temp-file cleanup, a file-system self-check and a crash-safety demo.",
+                + "transactions over several files, orphaned temp-file cleanup, a file-system self-check and a "
+                + "crash-safety demo.",
             "Durations are written like 100ms, 5s, 2m, 24h or 1d.")
         .exitCodeListHeading("%nExit codes:%n");
     Map<String, String> codes = new LinkedHashMap<>();
     codes.put("0", "success");
     codes.put("1", "an error (one line on standard error names the file and the cause)");
     codes.put("2", "bad usage");
-    codes.put("75", "lock: the lock was not obtained in time");
+    codes.put("75", "lock, txn, recover: the lock was not obtained in time");
     spec.usageMessage().exitCodeList(codes);
     addStandardHelpOptions(spec);
     // inherited: every subcommand takes it, and setting it there sets this.verbose

@@ -11,6 +11,7 @@ import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -44,7 +45,9 @@ import java.util.zip.CRC32C;
  * <p>Layout: the staging directory {@code ROOT/.txn/} holds the staged temps ({@code <txid>.<n>}),
  * the intent record ({@code intent}) and the fence file ({@code fence}). It lies on the root's file
  * system, its names never start with {@code .tmp-} (a sweep of orphaned temps never looks at them),
- * and one sync of it makes every temp's entry durable.
+ * and one sync of it makes every temp's entry durable. When it is created, its entry is synced into
+ * the root and the root's into its parent: the root may have been made a moment before (by the
+ * {@code DirectoryLocker} that guards it), and a commit must not be lost with it.
  *
  * <p>The commit, and the failure each step prevents:
  * <ol>
@@ -63,9 +66,12 @@ import java.util.zip.CRC32C;
  *       waits of concurrent syncs share journal commits, as in the group commit). Without it, a power
  *       cut after the renames could leave an empty or zero-filled file published.
  *   <li><b>Sync the staging directory</b> ({@code fsync}): the entries of the temps and of the record
- *       are durable. This is the commit point: from here on, recovery finishes the transaction. A
- *       record whose end line, checksum, or any temp's size or checksum does not match (a crash
- *       before this point) is discarded by recovery, which then publishes nothing.
+ *       are durable. It runs in the same parallel batch as step 4, not after it: a record counts only
+ *       when its end line and checksum and every temp's size and checksum match, so whatever subset of
+ *       these syncs a crash lets through, recovery either finds everything it needs or discards the
+ *       record; the order in which they reach the disk does not matter. The end of the batch is the
+ *       commit point: from here on, recovery finishes the transaction. A record that does not match (a
+ *       crash before this point) is discarded by recovery, which then publishes nothing.
  *   <li><b>Publish</b>: create missing directories, hard-link each temp into its target's directory
  *       under {@code .txn-<txid>.<n>}, then {@code rename(2)} each link onto its target (a rename
  *       within one directory is atomic on every file system; a rename straight from the staging
@@ -269,6 +275,11 @@ public final class TransactionLog {
     try {
       // a record in it counts only once the directory's own entry is durable
       FileSync.syncDirectory(rootReal);
+      // The first transaction on a root is often on a root made a moment ago, by the DirectoryLocker
+      // that guards it (which creates its directory and does not sync its parent): without this sync a
+      // power cut after a commit returned could take the root away with every file of it (the crash
+      // simulator finds that on a registry opened in a new directory).
+      syncParentOf(rootReal);
     } catch (IOException e) {
       try {
         Files.delete(staging); // so that the next begin creates and syncs it again
@@ -276,6 +287,24 @@ public final class TransactionLog {
         e.addSuppressed(again);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Syncs the directory that holds {@code rootReal}'s entry. A parent this process may not open for
+   * reading (search permission only, as {@code 0711} home directories have) is skipped: it cannot be
+   * synced by anyone but its owner, and a root in it was made by someone who could write there.
+   */
+  private static void syncParentOf(Path rootReal) throws IOException {
+    Path parent = rootReal.getParent();
+    if (parent == null) {
+      return;
+    }
+    try {
+      FileSync.syncDirectory(parent);
+    } catch (AccessDeniedException unreadable) {
+      Log.get().log(Level.DEBUG, "cannot open {0} to sync the entry of the transaction root {1}: {2}", parent,
+          rootReal, unreadable.toString());
     }
   }
 
@@ -450,7 +479,7 @@ public final class TransactionLog {
         }
       }
       if (flaw == Flaw.RENAMES_BEFORE_RECORD_DURABLE) {
-        syncFiles(toSync);
+        syncFiles(toSync, null);
         toSync.clear();
       }
       recordCreated = true;
@@ -463,8 +492,10 @@ public final class TransactionLog {
       if (flaw != Flaw.NO_RECORD_SYNC) {
         toSync.add(record);
       }
-      syncFiles(toSync);
-      FileSync.syncDirectory(staging);
+      // The data and the entries in one batch: the record counts only if it and every temp it names
+      // are whole (checksums), so the order in which these reach the disk does not matter, and the
+      // directory sync need not wait for the data syncs (one sync less on the commit's path).
+      syncFiles(toSync, staging);
     } catch (IOException | RuntimeException | Error e) {
       undo(recordCreated, e);
       throw e;
@@ -890,20 +921,31 @@ public final class TransactionLog {
   }
 
   /**
-   * Syncs the data of every file ({@code fdatasync}), in parallel, each through a descriptor of its
-   * own that is closed at once: at most {@link #PARALLELISM} are open.
+   * Syncs the data of every file ({@code fdatasync}) and the entries of {@code directory}
+   * ({@code fsync}), in parallel, each through a descriptor of its own that is closed at once: at
+   * most {@link #PARALLELISM} are open.
    *
+   * @param directory a directory to sync along with the files, or null
    * @throws IOException the first failure (the others suppressed on it), once every sync has ended
    */
-  static void syncFiles(List<Path> files) throws IOException {
-    if (files.size() <= 1) {
+  static void syncFiles(List<Path> files, Path directory) throws IOException {
+    if (files.size() + (directory == null ? 0 : 1) <= 1) {
       for (Path f : files) {
         syncFile(f);
       }
+      if (directory != null) {
+        FileSync.syncDirectory(directory);
+      }
       return;
     }
+    List<Future<?>> futures = new ArrayList<>(PARALLELISM + 1);
+    if (directory != null) {
+      futures.add(SYNCS.submit(() -> {
+        FileSync.syncDirectory(directory);
+        return null;
+      }));
+    }
     int stripes = Math.min(PARALLELISM, files.size());
-    List<Future<?>> futures = new ArrayList<>(stripes);
     for (int s = 0; s < stripes; s++) {
       int first = s;
       futures.add(SYNCS.submit(() -> {

@@ -41,6 +41,8 @@ import java.util.SplittableRandom;
  *       test must catch.
  *   <li>{@code hold TARGET}: opens a writer on TARGET, writes and flushes a record, prints
  *       {@code TEMP path}, and waits: a line {@code commit} on stdin commits, end of input discards.
+ *   <li>{@code txn ...}, {@code txnread ...} and {@code txncheck ...}: the transaction writer, reader and checker, see
+ *       {@link TransactionCrashChild}.
  *   <li>{@code syscalls DIR}: one {@code FULL} commit through each streaming writer, with flushes
  *       between writes, bracketed by the marker stats {@code DIR/BEGIN-n} and {@code DIR/END-n} that
  *       the strace test looks for.
@@ -60,6 +62,7 @@ public final class CrashChild {
           args.length > 4 ? Long.parseLong(args[4]) : ProcessHandle.current().pid(), out);
       case "hold" -> hold(Path.of(args[1]), out);
       case "syscalls" -> syscalls(Path.of(args[1]));
+      case "txn", "txnread", "txncheck" -> TransactionCrashChild.main(args, out);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }

@@ -6,11 +6,12 @@ import io.htmlgraph.atomic.json.AtomicJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/** What a registry directory holds, read straight from the files, and its consistency check. */
+/** What a registry directory holds, read straight from the files (no lock, no recovery), and its consistency check. */
 record RegistryState(SortedSet<String> active, SortedSet<String> archived, SessionRegistry.Index index) {
   static RegistryState of(Path dir) throws IOException {
     return new RegistryState(ids(dir.resolve("active")), ids(dir.resolve("archive")),
@@ -19,7 +20,8 @@ record RegistryState(SortedSet<String> active, SortedSet<String> archived, Sessi
 
   /**
    * Asserts that no session is both active and archived, that the index names exactly the files,
-   * that each file holds its session (archived or not as its folder says), and that no temp is left.
+   * that each file holds its session (archived or not as its folder says), and that nothing of a
+   * change is left: no temp, no link of a transaction beside a file, nothing staged.
    */
   RegistryState assertConsistent(Path dir) throws IOException {
     assertThat(active).as("active and archived at once").filteredOn(archived::contains).isEmpty();
@@ -36,17 +38,25 @@ record RegistryState(SortedSet<String> active, SortedSet<String> archived, Sessi
       assertThat(s.archived()).isNotNull();
     }
     for (String d : new String[] {".", "active", "archive"}) {
-      try (Stream<Path> s = Files.list(dir.resolve(d))) {
-        assertThat(s.map(p -> p.getFileName().toString())).as("temps in %s", d).noneMatch(n -> n.startsWith(".tmp-"));
-      }
+      assertThat(names(dir.resolve(d))).as("temps and transaction links in %s", d)
+          .noneMatch(n -> n.startsWith(".tmp-") || n.startsWith(".txn-"));
     }
+    assertThat(names(dir.resolve(".txn"))).as("staged files and intent record").isEmpty();
     return this;
   }
 
-  private static SortedSet<String> ids(Path d) throws IOException {
-    try (Stream<Path> s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
-          .map(n -> n.substring(0, n.length() - 5)).collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
+  /** @return the names in {@code d}, none if it does not exist */
+  static List<String> names(Path d) throws IOException {
+    if (!Files.isDirectory(d)) {
+      return List.of();
     }
+    try (Stream<Path> s = Files.list(d)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static SortedSet<String> ids(Path d) throws IOException {
+    return names(d).stream().filter(n -> n.endsWith(".json"))
+        .map(n -> n.substring(0, n.length() - 5)).collect(TreeSet::new, TreeSet::add, TreeSet::addAll);
   }
 }

@@ -8,19 +8,23 @@ import io.htmlgraph.atomic.testing.CrashSimulator;
 import io.htmlgraph.atomic.testing.CrashState;
 import io.htmlgraph.atomic.testing.SyncModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A crash at every point of {@link SessionRegistry#archive}, {@link SessionRegistry#register} and
- * {@link SessionRegistry#heartbeat}, under the crash simulator: opening the registry afterwards
- * always yields a consistent state (each session active or archived, exactly once; the index names
- * exactly the files; no temp left), and once the call returned, its effect is there. The tests also
- * count the crash states that were inconsistent before {@code open} repaired them, so that they can
- * show that the repair is exercised, not only that the protocol happened to need none.
+ * A crash at every point of {@link SessionRegistry#open}, {@link SessionRegistry#archive},
+ * {@link SessionRegistry#register} and {@link SessionRegistry#heartbeat}, under the crash simulator
+ * (both sync models): opening the registry afterwards, which finishes an interrupted transaction and
+ * does nothing else, always yields a consistent state (each session active or archived, exactly once;
+ * the index names exactly the files; nothing staged, linked or temporary left), and once the call
+ * returned, its effect is there. The tests also count the crash states that were inconsistent before
+ * {@code open} recovered them, so that they can show that recovery is exercised, not only that the
+ * crash points happened to need none.
  */
 class SessionRegistryCrashTest {
   private static final String RETURNED = "returned";
@@ -33,13 +37,13 @@ class SessionRegistryCrashTest {
     return RegistryState.of(dir).assertConsistent(dir);
   }
 
-  /** How the state looked before open() repaired it: what open() had to repair, or "consistent". */
+  /** How the state looked before open() recovered it: what recovery had to do, or "consistent". */
   private static String rawVerdict(Path dir) throws IOException {
     RegistryState s;
     try {
       s = RegistryState.of(dir);
     } catch (IOException e) {
-      return "index unreadable";
+      return "index missing or unreadable";
     }
     if (s.active().stream().anyMatch(s.archived()::contains)) {
       return "both copies";
@@ -51,7 +55,7 @@ class SessionRegistryCrashTest {
       s.assertConsistent(dir);
       return "consistent";
     } catch (AssertionError e) {
-      return "temp files left";
+      return "staged files left";
     }
   }
 
@@ -65,7 +69,7 @@ class SessionRegistryCrashTest {
   }
 
   private static void print(String scenario, CrashReport report, Map<String, Integer> raw) {
-    System.out.println("[crashsim] " + scenario + ": " + report.summary() + "; before open(): " + raw);
+    System.out.println("[crashsim] " + scenario + ": " + report.summary() + "; before recovery: " + raw);
     report.assertNoViolations();
   }
 
@@ -92,7 +96,7 @@ class SessionRegistryCrashTest {
     });
     print("SessionRegistry.archive (" + model + ")", report, raw);
     assertThat(outcomes).containsOnlyKeys("active", "archived");
-    // crashes between the steps leave both copies, which open() must repair
+    // crashes between the renames leave both copies, which recovery must finish
     assertThat(raw).containsKey("both copies");
   }
 
@@ -122,16 +126,52 @@ class SessionRegistryCrashTest {
 
   @ParameterizedTest
   @EnumSource(SyncModel.class)
-  void heartbeatLeavesTheSessionActiveAndReadable(SyncModel model) throws IOException {
+  void openOfANewRegistryLeavesNoIndexOrAnEmptyOne(SyncModel model) throws IOException {
     Map<String, Integer> raw = new TreeMap<>();
-    CrashReport report = withSessions(model, "a").run(root -> {
-      SessionRegistry.open(root).heartbeat("a");
+    Map<String, Integer> outcomes = new TreeMap<>();
+    CrashReport report = CrashSimulator.create().model(model).run(root -> {
+      SessionRegistry.open(root.resolve("reg"));
       CrashSimulator.mark(root, RETURNED);
     }, state -> {
-      RegistryState s = reopen(state, raw);
-      assertThat(s.active()).containsExactly("a");
+      Path dir = state.root().resolve("reg");
+      boolean indexFound = Files.exists(dir.resolve("index.json"));
+      if (state.passed(RETURNED)) {
+        assertThat(indexFound).as("the index exists once open() returned").isTrue();
+      }
+      raw.merge(indexFound ? rawVerdict(dir) : "no index", 1, Integer::sum);
+      SessionRegistry r = SessionRegistry.open(dir);
+      RegistryState s = RegistryState.of(dir).assertConsistent(dir);
+      assertThat(s.active()).isEmpty();
       assertThat(s.archived()).isEmpty();
+      assertThat(r.list()).isEmpty();
+      outcomes.merge(indexFound ? "index" : "no index", 1, Integer::sum);
     });
+    print("SessionRegistry.open of a new registry (" + model + ")", report, raw);
+    assertThat(outcomes).containsOnlyKeys("index", "no index");
+  }
+
+  @ParameterizedTest
+  @EnumSource(SyncModel.class)
+  void heartbeatLeavesTheSessionActiveAndReadable(SyncModel model) throws IOException {
+    Map<String, Integer> raw = new TreeMap<>();
+    AtomicReference<Session> registered = new AtomicReference<>();
+    AtomicReference<Session> beat = new AtomicReference<>();
+    CrashReport report = CrashSimulator.create().model(model)
+        .setup(root -> registered.set(SessionRegistry.open(root).register("a")))
+        .run(root -> {
+          beat.set(SessionRegistry.open(root).heartbeat("a"));
+          CrashSimulator.mark(root, RETURNED);
+        }, state -> {
+          RegistryState s = reopen(state, raw);
+          assertThat(s.active()).containsExactly("a");
+          assertThat(s.archived()).isEmpty();
+          Session a = AtomicJson.read(state.resolve("active/a.json"), Session.class);
+          if (state.passed(RETURNED)) {
+            assertThat(a).as("the heartbeat once heartbeat() returned").isEqualTo(beat.get());
+          } else {
+            assertThat(a).isIn(registered.get(), beat.get());
+          }
+        });
     print("SessionRegistry.heartbeat (" + model + ")", report, raw);
   }
 }

@@ -1,17 +1,29 @@
 package io.htmlgraph.atomic.examples;
 
-import io.htmlgraph.atomic.testsupport.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.htmlgraph.atomic.CommitIncompleteException;
+import io.htmlgraph.atomic.DirectoryLocker;
+import io.htmlgraph.atomic.HeldLock;
+import io.htmlgraph.atomic.LockOwner;
+import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.json.AtomicJson;
+import io.htmlgraph.atomic.json.InvalidJsonException;
+import io.htmlgraph.atomic.testing.Fault;
+import io.htmlgraph.atomic.testing.FaultyFileSystem;
+import io.htmlgraph.atomic.testsupport.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,36 +85,71 @@ class SessionRegistryTest {
     RegistryState.of(dir).assertConsistent(dir);
   }
 
-  @Test
-  void openRepairsASessionLeftBothActiveAndArchived() throws IOException {
-    SessionRegistry r = SessionRegistry.open(dir);
-    r.register("a");
-    String active = Files.readString(dir.resolve("active/a.json"));
-    r.archive("a");
-    Files.writeString(dir.resolve("active/a.json"), active); // as if the delete was lost
+  /** Opens a registry on {@code dir} through a file system that fails the rename onto the index. */
+  private static FaultyFileSystem failingIndexRename(Path dir) throws IOException {
+    return FaultyFileSystem.wrap(dir, Fault.failRename("/index.json"));
+  }
 
-    SessionRegistry.open(dir);
+  @Test
+  void anArchiveThatFailedHalfwayIsFinishedByTheNextCall() throws IOException {
+    SessionRegistry.open(dir).register("a");
+    String activeCopy = Files.readString(dir.resolve("active/a.json"));
+    try (FaultyFileSystem fs = failingIndexRename(dir)) {
+      // its lock is the one every other process takes: a DirectoryLocker on the real directory
+      SessionRegistry r = SessionRegistry.open(fs.root(), new DirectoryLocker(dir));
+      CommitIncompleteException e = catchThrowableOfType(CommitIncompleteException.class, () -> r.archive("a"));
+      assertThat(e.committed()).as("failed after the commit point: the next call finishes it").isTrue();
+      assertThat(fs.injected()).hasSize(1);
+    }
+    // the archive copy is published, the index and the active copy are not yet: both copies, visibly
+    assertThat(dir.resolve("archive/a.json")).exists();
+    assertThat(Files.readString(dir.resolve("active/a.json"))).isEqualTo(activeCopy);
+
+    SessionRegistry r = SessionRegistry.open(dir);
+    assertThat(r.listArchived()).extracting(Session::id).containsExactly("a");
+    assertThat(r.list()).isEmpty();
     RegistryState s = RegistryState.of(dir).assertConsistent(dir);
-    assertThat(s.active()).isEmpty();
     assertThat(s.archived()).containsExactly("a");
   }
 
   @Test
-  void openRebuildsAMissingStaleOrInvalidIndex() throws IOException {
+  void aRegisterThatFailedHalfwayIsFinishedByAReadOfAnotherRegistryObject() throws IOException {
+    SessionRegistry reader = SessionRegistry.open(dir);
+    try (FaultyFileSystem fs = failingIndexRename(dir)) {
+      SessionRegistry r = SessionRegistry.open(fs.root(), new DirectoryLocker(dir));
+      assertThatThrownBy(() -> r.register("b")).isInstanceOf(CommitIncompleteException.class);
+    }
+    assertThat(dir.resolve("active/b.json")).as("the session file is published").exists();
+    assertThat(RegistryState.of(dir).index().active()).as("the index not yet").isEmpty();
+
+    // list() reads under the shared lock, and finishes the interrupted change first
+    assertThat(reader.list()).extracting(Session::id).containsExactly("b");
+    RegistryState.of(dir).assertConsistent(dir);
+  }
+
+  @Test
+  void openWritesTheIndexOfANewRegistryAndNothingElse() throws IOException {
+    Path fresh = dir.resolve("new");
+    SessionRegistry r = SessionRegistry.open(fresh);
+    assertThat(Files.readString(fresh.resolve("index.json"))).isEqualTo("{\n  \"active\": [],\n  \"archived\": []\n}\n");
+    assertThat(RegistryState.names(fresh)).containsExactly(".lock", ".txn", "index.json");
+    assertThat(r.list()).isEmpty();
+    assertThat(r.index()).isEqualTo(new SessionRegistry.Index(null, null));
+  }
+
+  @Test
+  void aDamagedIndexIsReportedNotGuessed() throws IOException {
     SessionRegistry r = SessionRegistry.open(dir);
     r.register("a");
-    r.register("b");
-    r.archive("b");
     Path index = dir.resolve("index.json");
-    String good = Files.readString(index);
-    for (String broken : List.of("", "{\"active\": [\"a\"", "{\"active\": [], \"archived\": [\"zzz\"]}")) {
-      Files.writeString(index, broken);
-      SessionRegistry.open(dir);
-      assertThat(Files.readString(index)).as("after %s", broken).isEqualTo(good);
-    }
+    Files.writeString(index, "{\"active\": [\"a\"");
+    assertThatThrownBy(r::list).isInstanceOf(InvalidJsonException.class);
+    assertThatThrownBy(() -> r.register("b")).isInstanceOf(InvalidJsonException.class);
+    assertThat(dir.resolve("active/b.json")).as("nothing of the refused change").doesNotExist();
+    SessionRegistry.open(dir); // opening does not guess either
+    assertThat(Files.readString(index)).isEqualTo("{\"active\": [\"a\"");
     Files.delete(index);
-    SessionRegistry.open(dir);
-    assertThat(Files.readString(index)).isEqualTo(good);
+    assertThatThrownBy(r::list).isInstanceOf(NoSuchFileException.class);
   }
 
   @Test
@@ -116,12 +163,50 @@ class SessionRegistryTest {
   }
 
   @Test
-  void openRemovesTempFilesOfCrashedWriters() throws IOException {
-    SessionRegistry.open(dir).register("a");
-    Files.writeString(dir.resolve("active/.tmp-123-abc.tmp"), "{\"id\": \"b\"");
-    Files.writeString(dir.resolve(".tmp-456-def.tmp"), "{");
-    SessionRegistry.open(dir);
-    RegistryState.of(dir).assertConsistent(dir);
+  void everyCallGoesThroughTheGivenLocker() throws IOException {
+    Path locks = dir.resolve("locks");
+    CountingLocker locker = new CountingLocker(new DirectoryLocker(locks));
+    Path registry = dir.resolve("registry");
+    SessionRegistry r = SessionRegistry.open(registry, locker);
+    r.register("a");
+    r.heartbeat("a");
+    r.archive("a");
+    assertThat(r.listArchived()).extracting(Session::id).containsExactly("a");
+    r.list();
+    r.index();
+    assertThat(locker.exclusive).as("open, register, heartbeat, archive").isEqualTo(4);
+    assertThat(locker.shared).as("the three reads").isEqualTo(3);
+    assertThat(locks.resolve(".lock")).exists();
+    assertThat(registry.resolve(".lock")).as("no lock of its own in the registry").doesNotExist();
+    RegistryState.of(registry).assertConsistent(registry);
+  }
+
+  /** A locker that counts the holds it hands out. */
+  private static final class CountingLocker implements Locker {
+    private final Locker inner;
+    int exclusive;
+    int shared;
+
+    CountingLocker(Locker inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public HeldLock lockExclusive(Duration timeout) throws IOException {
+      exclusive++;
+      return inner.lockExclusive(timeout);
+    }
+
+    @Override
+    public HeldLock lockShared(Duration timeout) throws IOException {
+      shared++;
+      return inner.lockShared(timeout);
+    }
+
+    @Override
+    public Optional<LockOwner> owner() throws IOException {
+      return inner.owner();
+    }
   }
 
   @Test

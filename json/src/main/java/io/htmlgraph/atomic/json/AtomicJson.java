@@ -499,6 +499,29 @@ public final class AtomicJson {
   }
 
   /**
+   * The bytes {@link #write(Path, Object)} writes for {@code value} (indent 2, UTF-8, a trailing
+   * newline), for content that is published by other means than a file of its own: a
+   * {@link io.htmlgraph.atomic.FileTransaction} that changes several JSON files together, say.
+   *
+   * @param value a map, list, array, string, number, boolean, {@code null}, record or bean
+   * @return the JSON text, encoded
+   * @throws IllegalArgumentException if the value cannot be written as JSON (NaN, an infinity, a
+   *     getter that throws, a type Jackson cannot serialize, a cycle)
+   */
+  public static byte[] toBytes(Object value) {
+    byte[] json;
+    try {
+      json = MAPPER.writer().with(new PythonPrettyPrinter(DEFAULT_INDENT)).writeValueAsBytes(value);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("value cannot be written as JSON: " + e.getOriginalMessage() + where(e), e);
+    }
+    byte[] line = new byte[json.length + 1];
+    System.arraycopy(json, 0, line, 0, json.length);
+    line[json.length] = '\n';
+    return line;
+  }
+
+  /**
    * Tells whether {@code path} is an existing regular file (links followed) holding exactly one JSON
    * value (strict JSON in UTF-8, UTF-16 or UTF-32; any content after the value makes it invalid). The
    * file is streamed through the parser in constant memory: long strings are skipped, not held. Never

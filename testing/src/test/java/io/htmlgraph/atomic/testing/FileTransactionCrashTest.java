@@ -204,6 +204,53 @@ class FileTransactionCrashTest {
     report.assertNoViolations();
   }
 
+  /**
+   * A root that does not exist before the transaction: {@code begin(root)} creating three levels, and
+   * a {@code DirectoryLocker} creating it (as a registry opened in a new directory does) before
+   * {@code begin(root, locker, timeout)}. Once {@code commit()} returned, the root and its file are
+   * there after any crash: the entries of the new directories are synced too.
+   */
+  @ParameterizedTest(name = "{0} under {1}")
+  @MethodSource("newRoots")
+  void aCommitIntoANewRootSurvivesOnceItReturned(String how, SyncModel model) throws IOException {
+    String rootName = how.equals("begin(root)") ? "a/b/root" : "root";
+    AtomicInteger returned = new AtomicInteger();
+    CrashReport report = CrashSimulator.create().model(model).run(base -> {
+      Path root = base.resolve(rootName);
+      try (FileTransaction tx = how.equals("begin(root)") ? FileTransaction.begin(root)
+          : FileTransaction.begin(root, new io.htmlgraph.atomic.DirectoryLocker(root), Duration.ofSeconds(5))) {
+        tx.write(Path.of("f.txt"), "new\n");
+        tx.commit();
+      }
+      CrashSimulator.mark(base, RETURNED);
+    }, state -> {
+      Path root = state.root().resolve(rootName);
+      if (Files.isDirectory(root)) {
+        FileTransaction.recover(root);
+      }
+      if (state.passed(RETURNED)) {
+        returned.incrementAndGet();
+        assertThat(root).as("the root, once commit() returned").isDirectory();
+        assertThat(userFiles(root)).isEqualTo(Map.of("f.txt", "new\n"));
+      } else if (Files.isDirectory(root)) {
+        assertThat(userFiles(root)).isIn(Map.of(), Map.of("f.txt", "new\n"));
+      }
+    });
+    System.out.println("[crashsim] FileTransaction into a new root, " + how + " (" + model + "): " + report.summary());
+    report.assertNoViolations();
+    assertThat(returned.get()).isPositive();
+  }
+
+  static Stream<Arguments> newRoots() {
+    List<Arguments> out = new ArrayList<>();
+    for (String how : List.of("begin(root)", "DirectoryLocker, then begin(root, locker)")) {
+      for (SyncModel m : SyncModel.values()) {
+        out.add(Arguments.of(how, m));
+      }
+    }
+    return out.stream();
+  }
+
   @ParameterizedTest(name = "{0} under {1}")
   @MethodSource("scenarios")
   void afterRecoveryEveryFileIsOldOrEveryFileIsNew(Scenario scenario, SyncModel model) throws IOException {
