@@ -24,6 +24,18 @@ public final class NetworkFileSystemTypes {
 
   private static final Set<Path> WARNED = ConcurrentHashMap.newKeySet();
 
+  /**
+   * How long the type of a device is trusted once read. Reading it means reading the whole mount table
+   * (about 0.1 ms, most of a {@code DirectoryLocker}'s construction); a device number is reused only
+   * when a file system is unmounted and another one mounted, so a type a second old is still right but
+   * for such a swap within that second.
+   */
+  private static final long TRUST_NANOS = 1_000_000_000L;
+
+  private record Known(String type, long readAt) {}
+
+  private static final ConcurrentHashMap<Object, Known> BY_DEVICE = new ConcurrentHashMap<>();
+
   private NetworkFileSystemTypes() {}
 
   /** @return whether a file store of this type is a network (or host-shared) file system */
@@ -50,8 +62,23 @@ public final class NetworkFileSystemTypes {
    *     descriptor left, the directory gone or unreadable)
    */
   public static String typeOf(Path dir) throws IOException {
+    Object dev = FileMetadata.hasUnixView(dir) ? Files.getAttribute(dir, "unix:dev") : null;
+    long now = System.nanoTime();
+    if (dev != null) {
+      Known k = BY_DEVICE.get(dev);
+      if (k != null && now - k.readAt() < TRUST_NANOS) {
+        return k.type();
+      }
+    }
     try {
-      return Files.getFileStore(dir).type();
+      String type = Files.getFileStore(dir).type();
+      if (dev != null) {
+        if (BY_DEVICE.size() > 256) {
+          BY_DEVICE.clear(); // bounded: devices come and go
+        }
+        BY_DEVICE.put(dev, new Known(type, now));
+      }
+      return type;
     } catch (IOException storeUnknown) {
       try (DirectoryStream<Path> probe = Files.newDirectoryStream(dir)) {
         // the directory opens: the mount table itself is what failed
