@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.LockFileState;
 import io.htmlgraph.atomic.internal.LockFileTable;
 import io.htmlgraph.atomic.internal.LockFiles;
@@ -152,6 +153,10 @@ public final class DirectoryLocker implements Locker {
     Paths2.check(lockDir, "lockDir");
     Objects.requireNonNull(options, "options");
     checkNearestExisting(lockDir, options);
+    // the link rule (the kernel's protected_symlinks) on every link of the path, before anything is
+    // created: a link another user planted in a sticky directory must not make this process create or
+    // lock files elsewhere
+    SafeFiles.resolve(lockDir, true);
     Paths2.createDirectories(lockDir);
     if (!Files.isDirectory(lockDir)) {
       throw new NotDirectoryException(lockDir.toString());

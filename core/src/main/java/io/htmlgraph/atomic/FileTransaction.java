@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import io.htmlgraph.atomic.internal.Paths2;
@@ -105,7 +106,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException if the root cannot be used
    */
   public static FileTransaction begin(Path root) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     createRoot(root); // before the locker, which would create it without syncing
     return begin(root, new DirectoryLocker(root), DirectoryLocker.DEFAULT_TIMEOUT);
   }
@@ -128,7 +129,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException if the root cannot be used
    */
   public static FileTransaction begin(Path root, Locker locker, Duration timeout) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
     createRoot(root);
@@ -146,6 +147,16 @@ public final class FileTransaction implements AutoCloseable {
    * with a root whose own entry a power cut undid. The parents of the directories created are synced,
    * deepest first.
    */
+  /**
+   * Checks the caller's root: not null or empty, and no link on its path that the link rule (the
+   * kernel's protected_symlinks) forbids: a link another user planted in a sticky directory must not
+   * make a transaction write elsewhere.
+   */
+  private static void checkRoot(Path root) throws IOException {
+    Paths2.check(root, "root");
+    SafeFiles.resolve(root, true);
+  }
+
   private static void createRoot(Path root) throws IOException {
     List<Path> created = Paths2.createDirectories(root);
     if (!Files.isDirectory(root)) {
@@ -318,7 +329,7 @@ public final class FileTransaction implements AutoCloseable {
    *     it is, and recovery can be tried again)
    */
   public static boolean recover(Path root) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     if (!Files.isDirectory(root)) {
       return false;
     }
@@ -331,7 +342,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws NoSuchFileException if the root does not exist
    */
   public static boolean recover(Path root, Locker locker, Duration timeout) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
     if (!Files.isDirectory(root)) {
@@ -357,7 +368,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException what the reader threw, or a failed recovery
    */
   public static <T> T read(Path root, IOFunction<Path, T> reader) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null, "no such directory");
     }
@@ -366,7 +377,7 @@ public final class FileTransaction implements AutoCloseable {
 
   /** As {@link #read(Path, IOFunction)}, under {@code locker}'s locks, waiting up to {@code timeout}. */
   public static <T> T read(Path root, Locker locker, Duration timeout, IOFunction<Path, T> reader) throws IOException {
-    Paths2.check(root, "root");
+    checkRoot(root);
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(reader, "reader");

@@ -174,4 +174,22 @@ class PlantedLinkTest {
     assertThat(List.of(Files.isSymbolicLink(hop), Files.exists(victim, LinkOption.NOFOLLOW_LINKS)))
         .containsExactly(true, true);
   }
+
+  /** The directory of a lock, a sweep or a transaction, reached through another user's link. */
+  @Test
+  void lockSweepAndTransactionDirectoriesBehindAnotherUsersLinkAreRefused() throws IOException {
+    Path rootDir = Files.createDirectory(dir.resolve("root-dir"));
+    Path old = Files.writeString(rootDir.resolve(".tmp-1-old.tmp"), "a dead writer's temp");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(0));
+    Path planted = AsUser.link(shared.resolve("work"), rootDir, AsUser.NOBODY_UID);
+    assertThatThrownBy(() -> new DirectoryLocker(planted)).isInstanceOf(UnsafeLinkException.class)
+        .hasMessageContaining(planted.toString());
+    assertThatThrownBy(() -> new DirectoryLocker(planted.resolve("sub"))).isInstanceOf(UnsafeLinkException.class);
+    assertThatThrownBy(() -> AtomicFiles.cleanupOrphanedTempFiles(planted, java.time.Duration.ZERO))
+        .isInstanceOf(UnsafeLinkException.class);
+    assertThatThrownBy(() -> FileTransaction.begin(planted)).isInstanceOf(UnsafeLinkException.class);
+    assertThatThrownBy(() -> FileTransaction.recover(planted)).isInstanceOf(UnsafeLinkException.class);
+    assertThatThrownBy(() -> FileTransaction.read(planted, r -> "seen")).isInstanceOf(UnsafeLinkException.class);
+    assertThat(TestFiles.names(rootDir)).as("nothing created, nothing swept").containsExactly(".tmp-1-old.tmp");
+  }
 }

@@ -1,5 +1,8 @@
 package io.htmlgraph.atomic.cli;
 
+import io.htmlgraph.atomic.UnsafeLinkException;
+import io.htmlgraph.atomic.internal.SafeFiles;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintWriter;
@@ -98,15 +101,14 @@ final class ReadCommand implements Callable<Integer> {
   }
 
   private FileChannel openAndValidate() throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    if (attrs.isDirectory()) {
-      throw new CliException(file + ": is a directory");
+    // The link rule on the way, a regular file only (a FIFO would block, a device may never end),
+    // never through a link at the end, the opened handle checked.
+    FileChannel ch;
+    try {
+      ch = SafeFiles.openForRead(file);
+    } catch (SafeFiles.NotRegularFileException | UnsafeLinkException refused) {
+      throw new CliException(refused.getMessage(), refused);
     }
-    if (!attrs.isRegularFile()) {
-      // a FIFO or a device: not a file that was written (opening a FIFO would block, a device may never end)
-      throw new CliException(file + ": not a regular file");
-    }
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
       decode(ch, null);
       ch.position(0);

@@ -1,6 +1,9 @@
 package io.htmlgraph.atomic.cli;
 
 import io.htmlgraph.atomic.AtomicFiles;
+import io.htmlgraph.atomic.UnsafeLinkException;
+import io.htmlgraph.atomic.internal.SafeFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,6 +47,14 @@ final class ValidateCommand implements Callable<Integer> {
 
   /** @return why FILE is not valid, or null when it is */
   private String problem() {
+    try {
+      // the link rule on the way: a link another user planted is not followed, and says so
+      SafeFiles.resolve(file, true);
+    } catch (UnsafeLinkException refused) {
+      return refused.getReason();
+    } catch (IOException unreadable) {
+      return Errors.describe(unreadable);
+    }
     if (!Files.exists(file)) {
       return Files.isSymbolicLink(file) ? "a symbolic link to nothing (dangling, or a loop)" : "no such file";
     }

@@ -81,6 +81,14 @@ final class RootPaths {
       }
       Path parent = realParent(p.getParent(), file);
       Path f = parent.resolve(n);
+      // reserved names are refused as named, before any link there is followed (the lock's owner
+      // record is a symbolic link)
+      for (Path r : reserved) {
+        if (f.startsWith(r)) {
+          throw new IllegalArgumentException("names a file the transaction machinery owns (" + r.getFileName()
+              + "), which a transaction cannot write or delete: " + file);
+        }
+      }
       if (followFinalLink && Files.isSymbolicLink(f)) {
         if (hops == SafeFiles.MAX_LINKS) {
           throw new FileSystemException(file.toString(), null, "too many levels of symbolic links");
@@ -91,12 +99,6 @@ final class RootPaths {
       }
       if (f.equals(rootReal)) {
         throw new IllegalArgumentException("names the root itself, not a file under it: " + file);
-      }
-      for (Path r : reserved) {
-        if (f.startsWith(r)) {
-          throw new IllegalArgumentException("names a file the transaction machinery owns (" + r.getFileName()
-              + "), which a transaction cannot write or delete: " + file);
-        }
       }
       return new Target(f, relative(f));
     }

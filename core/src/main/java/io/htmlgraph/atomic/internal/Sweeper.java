@@ -76,6 +76,7 @@ public final class Sweeper {
     if (age.isNegative()) {
       throw new IllegalArgumentException("age must not be negative, was " + age);
     }
+    SafeFiles.resolve(dir, true); // the link rule: never sweep where another user's link leads
     if (!Files.exists(dir)) {
       return 0;
     }

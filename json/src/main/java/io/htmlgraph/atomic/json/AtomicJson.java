@@ -1,5 +1,7 @@
 package io.htmlgraph.atomic.json;
 
+import io.htmlgraph.atomic.internal.SafeFiles;
+import java.nio.channels.Channels;
 import io.htmlgraph.atomic.AtomicFileOutputStream;
 import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.Fencing;
@@ -483,7 +485,8 @@ public final class AtomicJson {
     if (Files.isDirectory(path)) {
       throw new FileSystemException(path.toString(), null, "is a directory");
     }
-    try (InputStream in = Files.newInputStream(path);
+    // the link rule on the way, a regular file only, never a blocking open of a FIFO put there
+    try (InputStream in = Channels.newInputStream(SafeFiles.openForRead(path));
         JsonParser parser = FiniteNumbers.parser(MAPPER.createParser(in))) {
       return MAPPER.readValue(parser, type);
     } catch (JacksonIOException e) {
@@ -537,7 +540,7 @@ public final class AtomicJson {
     if (!Files.isRegularFile(path)) {
       return false;
     }
-    try (InputStream in = Files.newInputStream(path);
+    try (InputStream in = Channels.newInputStream(SafeFiles.openForRead(path));
         JsonParser parser = MAPPER.createParser(in)) {
       if (parser.nextToken() == null) {
         return false;
