@@ -196,7 +196,7 @@ class ReplaceKeepsAccessTest {
    * nothing behind, whether the write commits, aborts or fails.
    */
   @ParameterizedTest
-  @CsvSource({"rwx------, 640", "rwxr-xr-x, 640", "rwxr-xr-x, 600", "rwxrwxrwt, 640", "rwxrwxrwt, 600"})
+  @CsvSource({"rwx------, 640", "rwxr-xr-x, 640", "rwxr-xr-x, 600", "rwxrwxrwx, 640", "rwxrwxrwx, 600"})
   void everyWayOfPreparingAReplaceKeepsMetadataAndLeavesNothing(String dirMode, String fileMode) throws Exception {
     int fmode = Integer.parseInt(fileMode, 8);
     Path d = Files.createDirectory(dir.resolve("d"));
@@ -204,7 +204,7 @@ class ReplaceKeepsAccessTest {
     Path f = Files.writeString(d.resolve("f"), "old");
     Files.setAttribute(f, "unix:mode", fmode);
     if (TestFiles.isRoot()) {
-      Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the sticky directory: another user's file
+      Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the shared directory: another user's file
     }
     UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
     boolean userXattrs = true;
@@ -262,5 +262,29 @@ class ReplaceKeepsAccessTest {
     // the mask follows the group bits: the named entry stays but grants nothing
     assertThat(acl(f)).contains("user:nobody:r--\t#effective:---").contains("mask::---");
     assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).exit).isNotZero();
+  }
+
+  /**
+   * In a sticky world-writable directory, another user's regular file is a name that user planted:
+   * root does not replace it (the kernel's protected_regular rule), since the replace would keep that
+   * user's ownership of the new content.
+   */
+  @Test
+  void anotherUsersFileInAStickyWorldWritableDirectoryIsNotReplaced() throws Exception {
+    assumeTrue(TestFiles.isRoot(), "giving a file to another user needs root; skipped as " + System.getProperty("user.name"));
+    Path sticky = AsUser.stickyDirectory(dir.resolve("sticky"));
+    Path planted = Files.writeString(sticky.resolve("report.txt"), "planted");
+    Files.setAttribute(planted, "unix:uid", AsUser.NOBODY_UID);
+    Files.setAttribute(planted, "unix:mode", 0644);
+    assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(planted, "root's secret"))
+        .isInstanceOf(java.nio.file.FileSystemException.class)
+        .hasMessageContaining("protected_regular").hasMessageContaining("uid " + AsUser.NOBODY_UID);
+    assertThat(planted).hasContent("planted");
+    assertThat(TestFiles.names(sticky)).containsExactly("report.txt");
+    // the caller's own file there, and a new name, are written as usual
+    Path mine = sticky.resolve("mine.txt");
+    AtomicFileWriter.atomicWrite(mine, "one");
+    AtomicFileWriter.atomicWrite(mine, "two");
+    assertThat(mine).hasContent("two");
   }
 }

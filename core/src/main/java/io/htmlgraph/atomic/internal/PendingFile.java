@@ -170,6 +170,9 @@ public final class PendingFile {
     if (options.noClobber() && existing.exists()) {
       throw new FileAlreadyExistsException(target.toString(), null, "exists, and no-clobber was asked");
     }
+    if (existing.kind() == FileMetadata.Kind.REGULAR) {
+      SafeFiles.checkReplaceable(resolved.parent(), existing, target);
+    }
     if (options.permissions().isPresent() && !FileMetadata.hasPosixView(realDest)) {
       throw new UnsupportedOperationException("explicit permissions need a POSIX file system: " + realDest);
     }

@@ -344,6 +344,34 @@ public final class SafeFiles {
   }
 
   /**
+   * The kernel's {@code protected_regular} rule ({@code fs.protected_regular=1}), applied whatever the
+   * sysctl says: in a sticky world-writable directory, a regular file is replaced only if it belongs to
+   * the caller or to the directory's owner. Another user's file there is a name that user planted
+   * before the caller came: a replace keeps the replaced file's owner and mode, so the caller's data
+   * would become that user's to read. (The kernel refuses {@code open(O_CREAT)} of such a file for the
+   * same reason.)
+   *
+   * @param dir the {@code lstat} of the file's directory
+   * @param file the {@code lstat} of the file about to be replaced
+   * @param target the caller's path, for the message
+   * @throws FileSystemException if the rule forbids the replace
+   */
+  public static void checkReplaceable(FileMetadata dir, FileMetadata file, Path target) throws FileSystemException {
+    if (file.kind() != FileMetadata.Kind.REGULAR || dir.uid() < 0 || file.uid() < 0
+        || (dir.mode() & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH)) {
+      return;
+    }
+    int me = euid();
+    if (file.uid() == me || file.uid() == dir.uid()) {
+      return;
+    }
+    throw new FileSystemException(target.toString(), null, "not replacing a file owned by uid " + file.uid()
+        + " in a sticky world-writable directory (owned by uid " + dir.uid() + "): only files of the caller (uid "
+        + me + ") or of the directory's owner are replaced there, as the kernel's protected_regular rule has it;"
+        + " the replaced file's owner would be kept, and with it that user's access to the new content");
+  }
+
+  /**
    * Tells whether someone other than this process's user and root could replace the entry
    * {@code entry} in directory {@code dir} (rename another file over it, or unlink it and plant a
    * FIFO or link): the directory's owner can; anyone may in a directory writable by its group or by
