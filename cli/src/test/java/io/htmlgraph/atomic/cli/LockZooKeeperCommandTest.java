@@ -44,19 +44,13 @@ class LockZooKeeperCommandTest {
     return Cli.run(args.toArray(String[]::new));
   }
 
-  private static String java() {
-    return ProcessHandle.current().info().command().orElseThrow();
-  }
-
   @Test
   void runsTheCommandUnderTheLockAndExitsWithItsCode() throws Exception {
     // inside the command, another process's single try of the same lock must fail: it is held
     Path seen = dir.resolve("seen");
-    Path probe = Files.writeString(dir.resolve("probe.sh"),
-        "\"$1\" -cp \"$2\" " + Main.class.getName() + " lock --timeout 0s --zookeeper \"$3\" --lock-path \"$4\" \"$5\""
-            + " -- true; echo $? > \"$6\"; exit 7\n");
-    Cli.Result r = lock(List.of(), "sh", probe.toString(), java(), System.getProperty("java.class.path"),
-        zooKeeper.connectString(), lockPath, dir.toString(), seen.toString());
+    List<String> probe = ChildCli.launch(List.of(), "lock", "--timeout", "0s", "--zookeeper", zooKeeper.connectString(),
+        "--lock-path", lockPath, dir.toString(), "--", "true").inShell("\"$@\"; echo $? > '" + seen + "'; exit 7").command();
+    Cli.Result r = lock(List.of(), probe.toArray(String[]::new));
     assertThat(r.code()).isEqualTo(7);
     assertThat(Files.readString(seen).strip()).isEqualTo("75");
     assertThat(r.err()).isEmpty();
