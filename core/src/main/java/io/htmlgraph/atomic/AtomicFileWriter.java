@@ -335,15 +335,7 @@ public final class AtomicFileWriter extends Writer {
       throws IOException {
     Objects.requireNonNull(body, "body");
     AtomicFileWriter w = new AtomicFileWriter(target, options);
-    try {
-      body.accept(w);
-      if (!w.isCommitted()) {
-        w.commit();
-      }
-    } catch (Throwable t) {
-      w.out.abort(t); // a failed cleanup travels with t as suppressed, t itself is rethrown as it is
-      throw t;
-    }
+    AtomicFileOutputStream.commitAfter(w, w.out, body, AtomicFileWriter::commit);
   }
 
   // ---------------------------------------------------------------------------------------------
