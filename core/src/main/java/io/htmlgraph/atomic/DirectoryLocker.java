@@ -1,11 +1,12 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.Directories;
 import io.htmlgraph.atomic.internal.LockFileState;
 import io.htmlgraph.atomic.internal.LockFileTable;
 import io.htmlgraph.atomic.internal.LockFiles;
 import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PathArguments;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -149,10 +150,10 @@ public final class DirectoryLocker implements Locker {
    * @throws IllegalArgumentException if the path is empty
    */
   public DirectoryLocker(Path lockDir, LockOptions options) throws IOException {
-    Paths2.check(lockDir, "lockDir");
+    PathArguments.check(lockDir, "lockDir");
     Objects.requireNonNull(options, "options");
     checkNearestExisting(lockDir, options);
-    Paths2.createDirectories(lockDir);
+    Directories.createMissing(lockDir);
     if (!Files.isDirectory(lockDir)) {
       throw new NotDirectoryException(lockDir.toString());
     }

@@ -1,7 +1,8 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.Directories;
 import io.htmlgraph.atomic.internal.OwnerRecords;
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.TransactionLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +105,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException if the root cannot be used
    */
   public static FileTransaction begin(Path root) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     return begin(root, new DirectoryLocker(root), DirectoryLocker.DEFAULT_TIMEOUT);
   }
 
@@ -126,10 +127,10 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException if the root cannot be used
    */
   public static FileTransaction begin(Path root, Locker locker, Duration timeout) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
-    Paths2.createDirectories(root);
+    Directories.createMissing(root);
     if (!Files.isDirectory(root)) {
       throw new NotDirectoryException(root.toString());
     }
@@ -304,7 +305,7 @@ public final class FileTransaction implements AutoCloseable {
    *     it is, and recovery can be tried again)
    */
   public static boolean recover(Path root) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     if (!Files.isDirectory(root)) {
       return false;
     }
@@ -317,7 +318,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws NoSuchFileException if the root does not exist
    */
   public static boolean recover(Path root, Locker locker, Duration timeout) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
     if (!Files.isDirectory(root)) {
@@ -343,7 +344,7 @@ public final class FileTransaction implements AutoCloseable {
    * @throws IOException what the reader threw, or a failed recovery
    */
   public static <T> T read(Path root, IOFunction<Path, T> reader) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null, "no such directory");
     }
@@ -352,7 +353,7 @@ public final class FileTransaction implements AutoCloseable {
 
   /** As {@link #read(Path, IOFunction)}, under {@code locker}'s locks, waiting up to {@code timeout}. */
   public static <T> T read(Path root, Locker locker, Duration timeout, IOFunction<Path, T> reader) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     Objects.requireNonNull(locker, "locker");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(reader, "reader");
