@@ -89,12 +89,16 @@ public final class Commands {
         // the command did not read its input: its exit status says why
       }
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IOException("did not end within " + timeout.toSeconds() + " s: " + String.join(" ", pb.command()));
+        throw new IOException("did not end within " + timeout.toMillis() + " ms: " + String.join(" ", pb.command()));
       }
       return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
           new String(err.join(), StandardCharsets.UTF_8));
     } finally {
-      p.destroyForcibly();
+      if (p.isAlive()) {
+        // timed out or interrupted: the command goes too, and is gone when this returns
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
