@@ -5,6 +5,7 @@ import io.htmlgraph.atomic.testsupport.DiskImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,26 +31,26 @@ final class ImageFs implements AutoCloseable {
    * @throws IOException whose message says why there is none
    */
   static ImageFs mount(String type, Path underDir, long bytes) throws IOException {
-    Optional<String> why = DiskImage.unavailable(type);
-    if (why.isPresent()) {
-      throw new IOException(why.get());
+    Optional<String> missing = DiskImage.unavailable(type);
+    if (missing.isPresent()) {
+      throw new IOException(missing.get());
     }
     Path image = underDir.resolve(type + "-image.img").toAbsolutePath();
     Path mnt = underDir.resolve(type + "-image").toAbsolutePath();
     Files.createDirectories(mnt);
+    run(List.of("umount", mnt.toString()), true); // left mounted by a run that was killed
+    Files.deleteIfExists(image);
     try {
-      Commands.run("umount", mnt.toString()); // left mounted by an earlier run that was killed, or not mounted
-      Files.deleteIfExists(image);
       DiskImage.make(image, type, bytes);
-      try {
-        Commands.check("mount", "-o", "loop", image.toString(), mnt.toString());
-      } catch (IOException e) {
-        Files.deleteIfExists(image);
-        throw e;
-      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+    try {
+      run(List.of("mount", "-o", "loop", image.toString(), mnt.toString()), false);
+    } catch (IOException e) {
+      Files.deleteIfExists(image);
+      throw e;
     }
     return new ImageFs(image, mnt);
   }
@@ -60,13 +61,26 @@ final class ImageFs implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    run(List.of("umount", mountPoint.toString()), false);
+    Files.deleteIfExists(image);
+  }
+
+  private static void run(List<String> command, boolean mayFail) throws IOException {
+    Commands.Result r;
     try {
-      Commands.check("umount", mountPoint.toString());
+      r = Commands.run(command);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    } catch (IOException e) {
+      if (mayFail) {
+        return;
+      }
+      throw e;
     }
-    Files.deleteIfExists(image);
+    if (r.exit() != 0 && !mayFail) {
+      throw new IOException(String.join(" ", command) + " failed (" + r.exit() + "): " + r.output());
+    }
   }
 
   /**
