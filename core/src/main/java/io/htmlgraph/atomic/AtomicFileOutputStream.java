@@ -209,10 +209,20 @@ public final class AtomicFileOutputStream extends OutputStream {
       throws IOException {
     Objects.requireNonNull(body, "body");
     AtomicFileOutputStream out = new AtomicFileOutputStream(target, options);
+    commitAfter(out, out, body, AtomicFileOutputStream::commit);
+  }
+
+  /**
+   * The lambda form of both writers: runs {@code body} on {@code writer}, which writes through
+   * {@code out}, then commits with {@code commit} unless the body did. When the body or the commit
+   * throws (checked or unchecked), the temp is discarded and the exception rethrown as it is.
+   */
+  static <W> void commitAfter(W writer, AtomicFileOutputStream out, IOConsumer<? super W> body,
+      IOConsumer<? super W> commit) throws IOException {
     try {
-      body.accept(out);
+      body.accept(writer);
       if (!out.isCommitted()) {
-        out.commit();
+        commit.accept(writer);
       }
     } catch (Throwable t) {
       out.abort(t); // a failed cleanup travels with t as suppressed, t itself is rethrown as it is

@@ -1,6 +1,7 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.Directories;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.Retry;
 import io.htmlgraph.atomic.internal.SafeFiles;
@@ -287,9 +288,9 @@ public final class AtomicFileWriter extends Writer {
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(options, "options");
-    Paths2.checkFile(target, "target");
+    PathArguments.checkFile(target, "target");
     Path dest = options.symlinks() == SymlinkPolicy.FOLLOW ? SafeFiles.resolve(target, true).path() : target;
-    DirectoryLocker locker = new DirectoryLocker(Paths2.parentOf(dest));
+    DirectoryLocker locker = new DirectoryLocker(Directories.parentOf(dest));
     try (DirectoryLock lock = locker.lockExclusive(DirectoryLocker.DEFAULT_TIMEOUT)) {
       FileVersion actual = FileVersion.of(target);
       if (!actual.equals(expected)) {
@@ -335,15 +336,7 @@ public final class AtomicFileWriter extends Writer {
       throws IOException {
     Objects.requireNonNull(body, "body");
     AtomicFileWriter w = new AtomicFileWriter(target, options);
-    try {
-      body.accept(w);
-      if (!w.isCommitted()) {
-        w.commit();
-      }
-    } catch (Throwable t) {
-      w.out.abort(t); // a failed cleanup travels with t as suppressed, t itself is rethrown as it is
-      throw t;
-    }
+    AtomicFileOutputStream.commitAfter(w, w.out, body, AtomicFileWriter::commit);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.Directories;
 import io.htmlgraph.atomic.internal.FileMetadata;
 import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.GroupCommit;
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.PrivateDirs;
 import io.htmlgraph.atomic.internal.SafeFiles;
@@ -65,8 +66,8 @@ public final class AtomicFiles {
    * the directory syncs ({@code FILE} still syncs the data of a copy across file systems).
    */
   public static void atomicRename(Path src, Path dst, Durability durability) throws IOException {
-    Paths2.checkFile(src, "src");
-    Paths2.checkFile(dst, "dst");
+    PathArguments.checkFile(src, "src");
+    PathArguments.checkFile(dst, "dst");
     Objects.requireNonNull(durability, "durability");
     SafeFiles.Resolved from = SafeFiles.resolve(src, false);
     if (!from.metadata().exists()) {
@@ -85,9 +86,9 @@ public final class AtomicFiles {
       // rename(2) fails with EINVAL here; refused before any missing parent of dst is created
       throw new IllegalArgumentException("a directory cannot be moved into itself: " + src + ", " + dst);
     }
-    Path srcDir = Paths2.parentOf(realSrc);
-    Path dstDir = Paths2.parentOf(realDst);
-    List<Path> created = to.parentExists() ? List.of() : Paths2.createDirectories(dstDir);
+    Path srcDir = Directories.parentOf(realSrc);
+    Path dstDir = Directories.parentOf(realDst);
+    List<Path> created = to.parentExists() ? List.of() : Directories.createMissing(dstDir);
     try {
       try {
         Files.move(realSrc, realDst, StandardCopyOption.ATOMIC_MOVE);
@@ -109,7 +110,7 @@ public final class AtomicFiles {
           FileSync.syncDirectory(srcDir);
         }
         for (int i = created.size() - 1; i >= 0; i--) {
-          FileSync.syncDirectory(Paths2.parentOf(created.get(i)));
+          FileSync.syncDirectory(Directories.parentOf(created.get(i)));
         }
       } catch (IOException e) {
         throw new CommittedNotDurableException(dst, e);
@@ -155,7 +156,7 @@ public final class AtomicFiles {
     try {
       Files.delete(src);
       if (durability == Durability.FULL) {
-        FileSync.syncDirectory(Paths2.parentOf(src));
+        FileSync.syncDirectory(Directories.parentOf(src));
       }
     } catch (IOException e) {
       throw new FileSystemException(src.toString(), dst.toString(),
@@ -219,12 +220,12 @@ public final class AtomicFiles {
    * @throws IllegalArgumentException if the prefix is empty or holds a separator or NUL
    */
   public static Path safeTempFile(Path dir, String prefix) throws IOException {
-    Paths2.check(dir, "dir");
+    PathArguments.check(dir, "dir");
     Objects.requireNonNull(prefix, "prefix");
     TempNames.checkPrefix(prefix);
     SafeFiles.Resolved real = SafeFiles.resolveDirectory(dir, "dir");
     if (!real.metadata().exists()) {
-      Paths2.createDirectories(real.path());
+      Directories.createMissing(real.path());
     }
     Path p;
     do {
@@ -286,7 +287,7 @@ public final class AtomicFiles {
    * @throws IllegalArgumentException if the path is empty
    */
   public static boolean validateAtomicWrite(Path path) {
-    Paths2.check(path, "path");
+    PathArguments.check(path, "path");
     return Utf8Validator.isValid(path);
   }
 }

@@ -6,7 +6,8 @@ import io.htmlgraph.atomic.internal.LockFileTable;
 import io.htmlgraph.atomic.internal.LockFiles;
 import io.htmlgraph.atomic.internal.NetworkFileSystemTypes;
 import io.htmlgraph.atomic.internal.OwnerRecords;
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.Directories;
+import io.htmlgraph.atomic.internal.PathArguments;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -150,14 +151,14 @@ public final class DirectoryLocker implements Locker {
    * @throws IllegalArgumentException if the path is empty
    */
   public DirectoryLocker(Path lockDir, LockOptions options) throws IOException {
-    Paths2.check(lockDir, "lockDir");
+    PathArguments.check(lockDir, "lockDir");
     Objects.requireNonNull(options, "options");
     checkNearestExisting(lockDir, options);
     // the link rule (the kernel's protected_symlinks) on every link of the path, before anything is
     // created: a link another user planted in a sticky directory must not make this process create or
     // lock files elsewhere
     SafeFiles.resolve(lockDir, true);
-    Paths2.createDirectories(lockDir);
+    Directories.createMissing(lockDir);
     if (!Files.isDirectory(lockDir)) {
       throw new NotDirectoryException(lockDir.toString());
     }

@@ -1,6 +1,6 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +51,7 @@ public final class Fencing {
    */
   public static void checkAndRecord(HeldLock lock, Path fenceFile) throws IOException {
     Objects.requireNonNull(lock, "lock");
-    Paths2.checkFile(fenceFile, "fenceFile");
+    PathArguments.checkFile(fenceFile, "fenceFile");
     if (!lock.isHeld()) {
       throw new LockLostException("the " + lock.mode().name().toLowerCase(java.util.Locale.ROOT)
           + " lock is no longer held (" + lock + "); nothing was published");

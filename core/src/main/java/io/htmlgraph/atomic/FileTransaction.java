@@ -3,7 +3,8 @@ package io.htmlgraph.atomic;
 import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.OwnerRecords;
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.Directories;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.TransactionLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,17 +154,17 @@ public final class FileTransaction implements AutoCloseable {
    * make a transaction write elsewhere.
    */
   private static void checkRoot(Path root) throws IOException {
-    Paths2.check(root, "root");
+    PathArguments.check(root, "root");
     SafeFiles.resolve(root, true);
   }
 
   private static void createRoot(Path root) throws IOException {
-    List<Path> created = Paths2.createDirectories(root);
+    List<Path> created = Directories.createMissing(root);
     if (!Files.isDirectory(root)) {
       throw new NotDirectoryException(root.toString());
     }
     for (int i = created.size() - 1; i >= 0; i--) {
-      FileSync.syncDirectory(Paths2.parentOf(created.get(i)));
+      FileSync.syncDirectory(Directories.parentOf(created.get(i)));
     }
   }
 

@@ -1,6 +1,6 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.Paths2;
+import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.VersionMarks;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -97,7 +97,7 @@ public final class FileVersion {
    * @throws IOException if it cannot be examined
    */
   public static FileVersion of(Path file) throws IOException {
-    Paths2.check(file, "file");
+    PathArguments.check(file, "file");
     FileVersion last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       FileVersion before = stat(file);

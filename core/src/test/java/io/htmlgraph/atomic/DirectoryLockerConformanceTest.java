@@ -1,7 +1,7 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.testsupport.LockerConformanceTest;
-import io.htmlgraph.atomic.testsupport.LockerFactory;
+import io.htmlgraph.atomic.conformance.LockerConformanceTest;
+import io.htmlgraph.atomic.conformance.LockerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,12 +2,12 @@ package io.htmlgraph.atomic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.htmlgraph.atomic.testsupport.ChildJvm;
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,13 +20,10 @@ class LargeStreamTest {
   void streamsFarMoreThanTheHeapHolds() throws Exception {
     Path target = dir.resolve("large.bin");
     long mib = 256;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx16m", "-cp", System.getProperty("java.class.path"),
-        LargeStreamChild.class.getName(), target.toString(), Long.toString(mib)))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    Commands.Result r = ChildJvm.launch(LargeStreamChild.class, target.toString(), Long.toString(mib))
+        .jvmOptions("-Xmx16m").mergeErrors().run(Duration.ofSeconds(120));
+    String out = r.output();
+    assertThat(r.exit()).as(out).isZero();
     assertThat(Files.size(target)).isEqualTo(mib * 16 * (64 * 1024 + 1));
     CRC32 crc = new CRC32();
     byte[] buf = new byte[1 << 20];

@@ -291,8 +291,8 @@ class LockSecurityTest {
       assertThat(modeOf(sticky.resolve(".lock"))).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
           PosixFilePermission.OWNER_WRITE);
       // the other user can neither open it nor replace it, so cannot block the lock
-      assertThat(OtherUser.run("sh", "-c", "exec 3< '" + sticky.resolve(".lock") + "'")).isNotZero();
-      assertThat(OtherUser.run("rm", "-f", sticky.resolve(".lock").toString())).isNotZero();
+      assertThat(OtherUser.run("sh", "-c", "exec 3< '" + sticky.resolve(".lock") + "'").exit()).isNotZero();
+      assertThat(OtherUser.run("rm", "-f", sticky.resolve(".lock").toString()).exit()).isNotZero();
       assertThat(sticky.resolve(".lock")).isRegularFile();
     }
   }

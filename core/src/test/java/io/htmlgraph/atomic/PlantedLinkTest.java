@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.OtherUser;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -31,8 +32,8 @@ class PlantedLinkTest {
   void setUp() throws IOException {
     assumeTrue(TestFiles.isRoot(), "planting a link owned by another user needs root (lchown); skipped as "
         + System.getProperty("user.name"));
-    shared = AsUser.stickyDirectory(dir.resolve("shared"));
-    victim = AsUser.rootOnly(dir.resolve("victim"), "root only");
+    shared = OtherUser.sharedDirectory(dir, "shared");
+    victim = OtherUser.ownerOnly(dir.resolve("victim"), "root only");
   }
 
   private static WriteOptions noClobber() {
@@ -41,11 +42,11 @@ class PlantedLinkTest {
 
   @Test
   void writeThroughAnotherUsersLinkIsRefusedAndTheVictimIsUntouched() throws IOException {
-    Path report = AsUser.link(shared.resolve("report.txt"), victim, AsUser.NOBODY_UID);
+    Path report = OtherUser.link(shared.resolve("report.txt"), victim);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(report, "x"))
         .isInstanceOf(UnsafeLinkException.class)
         .hasMessageContaining(report.toString())
-        .hasMessageContaining("uid " + AsUser.NOBODY_UID)
+        .hasMessageContaining("uid " + OtherUser.UID)
         .hasMessageContaining("sticky world-writable");
     assertThatThrownBy(() -> new AtomicFileOutputStream(report)).isInstanceOf(UnsafeLinkException.class);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(report, "x".getBytes(), noClobber()))
@@ -60,7 +61,7 @@ class PlantedLinkTest {
   @Test
   void danglingLinkOfAnotherUserCreatesNothing() throws IOException {
     Path missing = dir.resolve("missing/deeper/planted.txt");
-    Path report = AsUser.link(shared.resolve("report.txt"), missing, AsUser.NOBODY_UID);
+    Path report = OtherUser.link(shared.resolve("report.txt"), missing);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(report, "x")).isInstanceOf(UnsafeLinkException.class);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(report, "x".getBytes(), noClobber()))
         .isInstanceOf(UnsafeLinkException.class);
@@ -71,7 +72,7 @@ class PlantedLinkTest {
   @Test
   void anotherUsersLinkAmongTheDirectoriesIsRefused() throws IOException {
     Path rootDir = Files.createDirectory(dir.resolve("etc"));
-    Path planted = AsUser.link(shared.resolve("conf"), rootDir, AsUser.NOBODY_UID);
+    Path planted = OtherUser.link(shared.resolve("conf"), rootDir);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(planted.resolve("app.conf"), "x"))
         .isInstanceOf(UnsafeLinkException.class).hasMessageContaining(planted.toString());
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(planted.resolve("new/app.conf"), "x"))
@@ -82,7 +83,7 @@ class PlantedLinkTest {
   @Test
   void anotherUsersLinkAsTheTempDirectoryIsRefused() throws IOException {
     Path scratch = Files.createDirectory(dir.resolve("scratch"));
-    Path planted = AsUser.link(shared.resolve("tmp"), scratch, AsUser.NOBODY_UID);
+    Path planted = OtherUser.link(shared.resolve("tmp"), scratch);
     Path target = Files.writeString(dir.resolve("data.txt"), "old");
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(target, "new", WriteOptions.builder().tempDir(planted).build()))
         .isInstanceOf(UnsafeLinkException.class);
@@ -94,7 +95,7 @@ class PlantedLinkTest {
 
   @Test
   void anotherUsersLinkLaterInAChainIsRefused() throws IOException {
-    Path second = AsUser.link(shared.resolve("second"), victim, AsUser.NOBODY_UID);
+    Path second = OtherUser.link(shared.resolve("second"), victim);
     Path first = Files.createSymbolicLink(shared.resolve("first"), second); // root's own: followed
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(first, "x"))
         .isInstanceOf(UnsafeLinkException.class).hasMessageContaining(second.toString());
@@ -109,9 +110,9 @@ class PlantedLinkTest {
     assertThat(Files.isSymbolicLink(own)).isTrue();
 
     // a sticky directory owned by nobody: nobody's links there are the owner's, followed
-    Path nobodys = AsUser.stickyDirectory(dir.resolve("nobodys"));
-    Files.setAttribute(nobodys, "unix:uid", AsUser.NOBODY_UID);
-    Path ownersLink = AsUser.link(nobodys.resolve("link"), victim, AsUser.NOBODY_UID);
+    Path nobodys = OtherUser.sharedDirectory(dir, "nobodys");
+    Files.setAttribute(nobodys, "unix:uid", OtherUser.UID);
+    Path ownersLink = OtherUser.link(nobodys.resolve("link"), victim);
     AtomicFileWriter.atomicWrite(ownersLink, "through the owner's link");
     assertThat(victim).hasContent("through the owner's link");
 
@@ -125,14 +126,14 @@ class PlantedLinkTest {
   void anotherUsersLinkInADirectoryThatIsNotStickyIsFollowed() throws IOException {
     // the kernel's rule covers sticky world-writable directories only; elsewhere a link is followed
     Path plain = Files.createDirectory(dir.resolve("plain"));
-    Path link = AsUser.link(plain.resolve("link"), victim, AsUser.NOBODY_UID);
+    Path link = OtherUser.link(plain.resolve("link"), victim);
     AtomicFileWriter.atomicWrite(link, "followed");
     assertThat(victim).hasContent("followed");
   }
 
   @Test
   void replaceLinkPolicyReplacesAnotherUsersLinkWithoutFollowingIt() throws IOException {
-    Path report = AsUser.link(shared.resolve("report.txt"), victim, AsUser.NOBODY_UID);
+    Path report = OtherUser.link(shared.resolve("report.txt"), victim);
     AtomicFileWriter.atomicWrite(report, "mine", WriteOptions.builder().symlinks(SymlinkPolicy.REPLACE_LINK).build());
     assertThat(Files.isSymbolicLink(report)).isFalse();
     assertThat(report).hasContent("mine");
@@ -142,7 +143,7 @@ class PlantedLinkTest {
   @Test
   void readsThroughAnotherUsersLinkAreRefused() throws IOException {
     Files.writeString(victim, "valid text");
-    Path report = AsUser.link(shared.resolve("report.txt"), victim, AsUser.NOBODY_UID);
+    Path report = OtherUser.link(shared.resolve("report.txt"), victim);
     assertThatThrownBy(() -> AtomicFileWriter.safeReadWithRetry(report))
         .isInstanceOf(UnsafeLinkException.class).hasMessageContaining(report.toString());
     assertThat(AtomicFiles.validateAtomicWrite(report)).isFalse();
@@ -152,7 +153,7 @@ class PlantedLinkTest {
   @Test
   void renameThroughAnotherUsersDirectoryLinkIsRefused() throws IOException {
     Path rootDir = Files.createDirectory(dir.resolve("etc"));
-    Path planted = AsUser.link(shared.resolve("conf"), rootDir, AsUser.NOBODY_UID);
+    Path planted = OtherUser.link(shared.resolve("conf"), rootDir);
     Path src = Files.writeString(dir.resolve("src.txt"), "moved?");
     assertThatThrownBy(() -> AtomicFiles.atomicRename(src, planted.resolve("passwd")))
         .isInstanceOf(UnsafeLinkException.class);
@@ -165,7 +166,7 @@ class PlantedLinkTest {
   @Test
   void theLinkIsNamedEvenWhenTheCallersPathIsRelativeToAFollowedLink() throws IOException {
     Path hop = Files.createSymbolicLink(dir.resolve("hop"), shared); // root's link to the sticky directory
-    AsUser.link(shared.resolve("report.txt"), victim, AsUser.NOBODY_UID);
+    OtherUser.link(shared.resolve("report.txt"), victim);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(hop.resolve("report.txt"), "x"))
         .isInstanceOf(FileSystemException.class)
         .hasMessageContaining(shared.resolve("report.txt").toString())
@@ -181,7 +182,7 @@ class PlantedLinkTest {
     Path rootDir = Files.createDirectory(dir.resolve("root-dir"));
     Path old = Files.writeString(rootDir.resolve(".tmp-1-old.tmp"), "a dead writer's temp");
     Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(0));
-    Path planted = AsUser.link(shared.resolve("work"), rootDir, AsUser.NOBODY_UID);
+    Path planted = OtherUser.link(shared.resolve("work"), rootDir);
     assertThatThrownBy(() -> new DirectoryLocker(planted)).isInstanceOf(UnsafeLinkException.class)
         .hasMessageContaining(planted.toString());
     assertThatThrownBy(() -> new DirectoryLocker(planted.resolve("sub"))).isInstanceOf(UnsafeLinkException.class);

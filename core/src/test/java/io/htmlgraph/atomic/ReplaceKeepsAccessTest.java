@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.Commands;
+import io.htmlgraph.atomic.testsupport.OtherUser;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -27,20 +29,11 @@ class ReplaceKeepsAccessTest {
   @TempDir Path dir;
 
   private static boolean has(String tool) {
-    try {
-      return TestFiles.run("sh", "-c", "command -v " + tool) == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
+    return Commands.installed(tool);
   }
 
   private static String sh(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes()).trim();
-    if (p.waitFor() != 0) {
-      throw new IOException(String.join(" ", cmd) + " failed: " + out);
-    }
-    return out;
+    return Commands.check(cmd).strip();
   }
 
   private static String acl(Path p) throws IOException, InterruptedException {
@@ -59,8 +52,8 @@ class ReplaceKeepsAccessTest {
   @Test
   void aPosixAclSurvivesAReplaceAndStillDecidesWhoReads() throws Exception {
     assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
-    assumeTrue(AsUser.available(), "needs runuser to read as nobody; skipped");
-    AsUser.openUp(dir.getParent(), dir);
+    assumeTrue(OtherUser.available(), "needs runuser to read as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
     Path f = aclFile(dir.resolve("shared.conf"));
     String before = acl(f);
     assertThat(before).contains("user:nobody:r--").contains("group::---").contains("mask::r--");
@@ -68,7 +61,7 @@ class ReplaceKeepsAccessTest {
     AtomicFileWriter.atomicWrite(f, "new");
     assertThat(f).hasContent("new");
     assertThat(acl(f)).isEqualTo(before);
-    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).output).isEqualTo("new");
+    assertThat(OtherUser.run("cat", f.toString()).output()).isEqualTo("new");
 
     // every writer of the library, at every durability, and a batch
     AtomicFileOutputStream.atomicWrite(f, WriteOptions.builder().durability(Durability.NONE).build(),
@@ -76,7 +69,7 @@ class ReplaceKeepsAccessTest {
     assertThat(acl(f)).isEqualTo(before);
     AtomicFiles.atomicWriteAll(Map.of(f, "batch".getBytes()));
     assertThat(acl(f)).isEqualTo(before);
-    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).output).isEqualTo("batch");
+    assertThat(OtherUser.run("cat", f.toString()).output()).isEqualTo("batch");
     assertThat(TestFiles.names(dir)).containsExactly("shared.conf");
   }
 
@@ -125,16 +118,16 @@ class ReplaceKeepsAccessTest {
 
   @Test
   void anUnreadableOldFileIsNotReplacedBlindly() throws Exception {
-    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
-    AsUser.openUp(dir.getParent(), dir);
+    assumeTrue(OtherUser.available(), "needs root and runuser to write as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
     Path shared = Files.createDirectory(dir.resolve("shared"));
-    Files.setAttribute(shared, "unix:uid", AsUser.NOBODY_UID);
+    Files.setAttribute(shared, "unix:uid", OtherUser.UID);
     Path f = Files.writeString(shared.resolve("write-only"), "old");
-    Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID);
+    Files.setAttribute(f, "unix:uid", OtherUser.UID);
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("-w--w----"));
-    AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", f.toString(), "new");
-    assertThat(r.exit).as(r.toString()).isEqualTo(3);
-    assertThat(r.output).contains(AccessDeniedException.class.getName()).contains("cannot be read");
+    Commands.Result r = OtherUser.java(WriteChild.class, f.toString(), "new");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(3);
+    assertThat(r.output()).contains(AccessDeniedException.class.getName()).contains("cannot be read");
     assertThat(Files.readString(f)).isEqualTo("old");
     assertThat(TestFiles.names(shared)).containsExactly("write-only");
   }
@@ -152,8 +145,8 @@ class ReplaceKeepsAccessTest {
 
   @Test
   void setuidAndSetgidAreDroppedByAnyOtherUserEvenForEmptyContent() throws Exception {
-    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
-    AsUser.openUp(dir.getParent(), dir);
+    assumeTrue(OtherUser.available(), "needs root and runuser to write as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
     Path shared = Files.createDirectory(dir.resolve("shared"));
     Files.setAttribute(shared, "unix:mode", 0777);
     // root's setuid tool in a directory nobody may write, and nobody's own setuid file
@@ -164,10 +157,10 @@ class ReplaceKeepsAccessTest {
     sh("chown", "nobody:nogroup", own.toString());
     Files.setAttribute(own, "unix:mode", 06755);
     for (Path p : new Path[] {roots, own}) {
-      AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", p.toString(), "");
-      assertThat(r.exit).as(r.toString()).isZero();
+      Commands.Result r = OtherUser.java(WriteChild.class, p.toString(), "");
+      assertThat(r.exit()).as(r.toString()).isZero();
       assertThat(Files.size(p)).isZero();
-      assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
+      assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(OtherUser.UID);
       assertThat(mode(p) & 06000).as("setuid/setgid of %s", p).isZero();
     }
     assertThat(mode(roots)).isEqualTo(0775); // nobody is in nogroup: the group and its bits are kept
@@ -176,15 +169,15 @@ class ReplaceKeepsAccessTest {
 
   @Test
   void theGroupBitsAreNotGivenToTheWritersOwnGroup() throws Exception {
-    assumeTrue(AsUser.available(), "needs root and runuser to write as nobody; skipped");
-    AsUser.openUp(dir.getParent(), dir);
+    assumeTrue(OtherUser.available(), "needs root and runuser to write as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
     Path shared = Files.createDirectory(dir.resolve("shared"));
     Files.setAttribute(shared, "unix:mode", 0777);
     Path f = Files.writeString(shared.resolve("team.txt"), "old");
     sh("chgrp", "users", f.toString()); // nobody is not in users
     Files.setAttribute(f, "unix:mode", 0666);
-    AsUser.Result r = AsUser.java(AsUser.NOBODY, "write", f.toString(), "new");
-    assertThat(r.exit).as(r.toString()).isZero();
+    Commands.Result r = OtherUser.java(WriteChild.class, f.toString(), "new");
+    assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(f).hasContent("new");
     // the file now belongs to nobody:nogroup; nogroup never had the old group's rw
     assertThat(sh("stat", "-c", "%U:%G %a", f.toString())).isEqualTo("nobody:nogroup 606");
@@ -204,7 +197,7 @@ class ReplaceKeepsAccessTest {
     Path f = Files.writeString(d.resolve("f"), "old");
     Files.setAttribute(f, "unix:mode", fmode);
     if (TestFiles.isRoot()) {
-      Files.setAttribute(f, "unix:uid", AsUser.NOBODY_UID); // in the shared directory: another user's file
+      Files.setAttribute(f, "unix:uid", OtherUser.UID); // in the shared directory: another user's file
     }
     UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
     boolean userXattrs = true;
@@ -217,7 +210,7 @@ class ReplaceKeepsAccessTest {
     assertThat(f).hasContent("new");
     assertThat(mode(f)).isEqualTo(fmode);
     if (TestFiles.isRoot()) {
-      assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(AsUser.NOBODY_UID);
+      assertThat(Files.getAttribute(f, "unix:uid")).isEqualTo(OtherUser.UID);
     }
     if (userXattrs) {
       // the old file's own xattrs, and the library's fresh version mark
@@ -254,14 +247,14 @@ class ReplaceKeepsAccessTest {
   @Test
   void explicitPermissionsStillWinOverTheCopiedMode() throws Exception {
     assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
-    assumeTrue(AsUser.available(), "needs runuser to read as nobody; skipped");
-    AsUser.openUp(dir.getParent(), dir);
+    assumeTrue(OtherUser.available(), "needs runuser to read as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
     Path f = aclFile(dir.resolve("shared.conf"));
     AtomicFileWriter.atomicWrite(f, "new", WriteOptions.builder()
         .permissions(PosixFilePermissions.fromString("rw-------")).build());
     // the mask follows the group bits: the named entry stays but grants nothing
     assertThat(acl(f)).contains("user:nobody:r--\t#effective:---").contains("mask::---");
-    assertThat(AsUser.run(AsUser.NOBODY, "cat", f.toString()).exit).isNotZero();
+    assertThat(OtherUser.run("cat", f.toString()).exit()).isNotZero();
   }
 
   /**
@@ -272,13 +265,13 @@ class ReplaceKeepsAccessTest {
   @Test
   void anotherUsersFileInAStickyWorldWritableDirectoryIsNotReplaced() throws Exception {
     assumeTrue(TestFiles.isRoot(), "giving a file to another user needs root; skipped as " + System.getProperty("user.name"));
-    Path sticky = AsUser.stickyDirectory(dir.resolve("sticky"));
+    Path sticky = OtherUser.sharedDirectory(dir, "sticky");
     Path planted = Files.writeString(sticky.resolve("report.txt"), "planted");
-    Files.setAttribute(planted, "unix:uid", AsUser.NOBODY_UID);
+    Files.setAttribute(planted, "unix:uid", OtherUser.UID);
     Files.setAttribute(planted, "unix:mode", 0644);
     assertThatThrownBy(() -> AtomicFileWriter.atomicWrite(planted, "root's secret"))
         .isInstanceOf(java.nio.file.FileSystemException.class)
-        .hasMessageContaining("protected_regular").hasMessageContaining("uid " + AsUser.NOBODY_UID);
+        .hasMessageContaining("protected_regular").hasMessageContaining("uid " + OtherUser.UID);
     assertThat(planted).hasContent("planted");
     assertThat(TestFiles.names(sticky)).containsExactly("report.txt");
     // the caller's own file there, and a new name, are written as usual

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.htmlgraph.atomic.testsupport.ChildJvm;
 import io.htmlgraph.atomic.testsupport.OtherUser;
-import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -201,20 +198,7 @@ class SweepSecurityTest {
 
   /** @return what {@link SweepChild} printed, run as {@code nobody} on {@code shared} */
   private static String sweepAsNobody(Path shared) throws Exception {
-    // only the class directories: nobody may not read the Maven repository under /root
-    String classPath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-        .filter(e -> Files.isDirectory(Path.of(e))).collect(Collectors.joining(File.pathSeparator));
-    List<String> cmd = List.of("/usr/sbin/runuser", "-u", OtherUser.NAME, "--",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
-        SweepChild.class.getName(), shared.toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try {
-      if (!p.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError("a sweep as nobody did not end within " + BOUND);
-      }
-      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    } finally {
-      p.destroyForcibly();
-    }
+    return assertTimeoutPreemptively(BOUND, () -> OtherUser.java(SweepChild.class, shared.toString()).output(),
+        "a sweep as nobody did not end within " + BOUND);
   }
 }

@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +27,12 @@ final class TestFiles {
   }
 
   static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
+    return Commands.isRoot();
   }
 
+  /** @return the exit status of {@code cmd} */
   static int run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    return p.waitFor();
+    return Commands.run(cmd).exit();
   }
 
   /** A tmpfs mounted for one test (root only); unmounted on close. */

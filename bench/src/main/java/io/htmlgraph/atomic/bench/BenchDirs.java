@@ -1,11 +1,9 @@
 package io.htmlgraph.atomic.bench;
 
+import io.htmlgraph.atomic.testsupport.TempTrees;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Where benchmarks write: {@code -Dbench.dir}, default {@code bench/target/work}, on the disk measured. */
 final class BenchDirs {
@@ -27,22 +25,8 @@ final class BenchDirs {
     return Files.createTempDirectory(root, name + "-");
   }
 
+  /** Deletes {@code dir} and everything below it, as the tests delete their trees. */
   static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    TempTrees.delete(dir);
   }
 }

@@ -1,12 +1,12 @@
 package io.htmlgraph.atomic.bench;
 
+import io.htmlgraph.atomic.testsupport.Commands;
+import io.htmlgraph.atomic.testsupport.DiskImage;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /**
  * A file system made with its mkfs defaults in a sparse image file, loop-mounted under the work
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * to, or XFS. The workloads whose figures depend on the journal (the group commit) run on these as
  * well as on the work directory, whose disk may be set up otherwise (the one measured here has no
  * journal). Needs Linux, root, {@code mkfs.<type>} and loop devices; {@link #mount} says why when one
- * is missing.
+ * is missing. The image is made as the power-cut tests make theirs ({@link DiskImage}).
  */
 final class ImageFs implements AutoCloseable {
   private final Path image;
@@ -31,19 +31,22 @@ final class ImageFs implements AutoCloseable {
    * @throws IOException whose message says why there is none
    */
   static ImageFs mount(String type, Path underDir, long bytes) throws IOException {
-    if (!System.getProperty("os.name").equals("Linux") || !"root".equals(System.getProperty("user.name"))) {
-      throw new IOException("needs root on Linux to loop-mount an image");
+    Optional<String> missing = DiskImage.unavailable(type);
+    if (missing.isPresent()) {
+      throw new IOException(missing.get());
     }
     Path image = underDir.resolve(type + "-image.img").toAbsolutePath();
     Path mnt = underDir.resolve(type + "-image").toAbsolutePath();
     Files.createDirectories(mnt);
-    run(List.of("umount", mnt.toString()), true);
+    run(List.of("umount", mnt.toString()), true); // left mounted by a run that was killed
     Files.deleteIfExists(image);
-    try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-      f.setLength(bytes);
+    try {
+      DiskImage.make(image, type, bytes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
     try {
-      run(List.of("mkfs." + type, type.equals("xfs") ? "-f" : "-F", "-q", image.toString()), false);
       run(List.of("mount", "-o", "loop", image.toString(), mnt.toString()), false);
     } catch (IOException e) {
       Files.deleteIfExists(image);
@@ -63,27 +66,20 @@ final class ImageFs implements AutoCloseable {
   }
 
   private static void run(List<String> command, boolean mayFail) throws IOException {
-    Process p;
+    Commands.Result r;
     try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      r = Commands.run(command);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     } catch (IOException e) {
       if (mayFail) {
         return;
       }
-      throw new IOException(command.get(0) + " not found: " + e.getMessage(), e);
+      throw e;
     }
-    try {
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " hung");
-      }
-      if (p.exitValue() != 0 && !mayFail) {
-        throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+    if (r.exit() != 0 && !mayFail) {
+      throw new IOException(String.join(" ", command) + " failed (" + r.exit() + "): " + r.output());
     }
   }
 

@@ -178,7 +178,7 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   private static String probeFromChild(Path lockDir) throws IOException {
-    Process p = ChildJvm.of("probe-lock", lockDir.toString())
+    Process p = Relaunch.of("probe-lock", lockDir.toString())
         .redirectErrorStream(true)
         .start();
     try {

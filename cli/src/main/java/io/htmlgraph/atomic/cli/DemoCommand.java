@@ -229,7 +229,7 @@ final class DemoCommand implements Callable<Integer> {
       // each writer starts at a fresh version number, so that a mix of two versions shows
       long first = nextVersion;
       nextVersion += 1_000_000;
-      Process p = ChildJvm.of("demo-writer", "--mode", mode.name(), "--first-version", Long.toString(first), target.toString())
+      Process p = Relaunch.of("demo-writer", "--mode", mode.name(), "--first-version", Long.toString(first), target.toString())
           .redirectError(Redirect.appendTo(log.toFile()))
           .start();
       current = p;

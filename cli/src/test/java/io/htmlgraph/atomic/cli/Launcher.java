@@ -2,14 +2,13 @@ package io.htmlgraph.atomic.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code ./atomic} launcher in a subprocess (for the *IT tests, after `package`). */
 final class Launcher {
@@ -29,42 +28,17 @@ final class Launcher {
     List<String> cmd = new ArrayList<>();
     cmd.add(path().toString());
     cmd.addAll(List.of(args));
-    return exec(cwd, stdin, cmd);
+    return exec(cwd, stdin, new ProcessBuilder(cmd));
   }
 
   static Result shell(Path cwd, String script) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
     pb.environment().put("ATOMIC", path().toString());
-    return exec(cwd, new byte[0], pb.command(), pb);
+    return exec(cwd, new byte[0], pb);
   }
 
-  private static Result exec(Path cwd, byte[] stdin, List<String> cmd) throws IOException, InterruptedException {
-    return exec(cwd, stdin, cmd, new ProcessBuilder(cmd));
-  }
-
-  private static Result exec(Path cwd, byte[] stdin, List<String> cmd, ProcessBuilder pb)
-      throws IOException, InterruptedException {
-    pb.directory(cwd.toFile());
-    Process p = pb.start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-    try (var in = p.getOutputStream()) {
-      in.write(stdin);
-    } catch (IOException closedEarly) {
-      // the command did not read its input: its exit code says why
-    }
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
-  }
-
-  private static byte[] readAll(java.io.InputStream in) {
-    try {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  private static Result exec(Path cwd, byte[] stdin, ProcessBuilder pb) throws IOException, InterruptedException {
+    Commands.Result r = Commands.run(pb.directory(cwd.toFile()), stdin, Duration.ofMinutes(5));
+    return new Result(r.exit(), r.out(), r.err());
   }
 }

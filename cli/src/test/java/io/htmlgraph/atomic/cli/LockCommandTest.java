@@ -7,6 +7,8 @@ import io.htmlgraph.atomic.DirectoryLocker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,11 +37,11 @@ class LockCommandTest {
   void theCommandRunsWhileTheLockIsHeld() throws Exception {
     Path seen = dir.resolve("seen");
     // inside the command, a try-once of the lock from another process must fail: it is held
-    Path launcherless = Files.writeString(dir.resolve("probe.sh"),
-        "\"$1\" -cp \"$2\" " + Main.class.getName() + " lock --timeout 0s \"$3\" -- true; echo $? > \"$4\"\n");
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    Cli.Result r = Cli.run("lock", locks().toString(), "--", "sh", launcherless.toString(), java,
-        System.getProperty("java.class.path"), locks().toString(), seen.toString());
+    List<String> probe = ChildCli.launch(List.of(), "lock", "--timeout", "0s", locks().toString(), "--", "true")
+        .inShell("\"$@\"; echo $? > '" + seen + "'").command();
+    List<String> args = new ArrayList<>(List.of("lock", locks().toString(), "--"));
+    args.addAll(probe);
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
     assertThat(r.code()).isZero();
     assertThat(Files.readString(seen).strip()).isEqualTo("75");
   }

@@ -2,6 +2,8 @@ package io.htmlgraph.atomic.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.htmlgraph.atomic.testsupport.Commands;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import io.htmlgraph.atomic.zookeeper.ZooKeeperLock;
 import io.htmlgraph.atomic.zookeeper.ZooKeeperLocker;
 import java.io.IOException;
@@ -12,65 +14,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code atomic lock --zookeeper}: against a ZooKeeper server started by the test. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LockZooKeeperCommandTest {
-  private static TestingServer server;
-  private final List<CuratorFramework> clients = new ArrayList<>();
-  private String lockPath;
+  @RegisterExtension static final ZooKeeperServer zooKeeper = new ZooKeeperServer();
+  private final String lockPath = ZooKeeperServer.uniquePath("/cli");
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer(true);
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
-  @BeforeEach
-  void newLockPath() {
-    lockPath = "/cli/" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(CuratorFramework::close);
-  }
-
-  private CuratorFramework client() throws InterruptedException {
-    CuratorFramework c = CuratorFrameworkFactory.newClient(server.getConnectString(), new ExponentialBackoffRetry(50, 10));
-    clients.add(c);
-    c.start();
-    assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
-    return c;
-  }
-
-  private ZooKeeperLocker locker() throws InterruptedException {
-    return ZooKeeperLocker.create(client(), lockPath);
+  private ZooKeeperLocker locker() throws IOException, InterruptedException {
+    return ZooKeeperLocker.create(zooKeeper.client(), lockPath);
   }
 
   /** {@code atomic lock --zookeeper SERVER --lock-path PATH [options] DIR -- command...} */
   private Cli.Result lock(List<String> options, String... command) {
-    List<String> args = new ArrayList<>(List.of("lock", "--zookeeper", server.getConnectString(), "--lock-path", lockPath));
+    List<String> args = new ArrayList<>(List.of("lock", "--zookeeper", zooKeeper.connectString(), "--lock-path", lockPath));
     args.addAll(options);
     args.add(dir.toString());
     args.add("--");
@@ -78,25 +44,19 @@ class LockZooKeeperCommandTest {
     return Cli.run(args.toArray(String[]::new));
   }
 
-  private static String java() {
-    return ProcessHandle.current().info().command().orElseThrow();
-  }
-
   @Test
   void runsTheCommandUnderTheLockAndExitsWithItsCode() throws Exception {
     // inside the command, another process's single try of the same lock must fail: it is held
     Path seen = dir.resolve("seen");
-    Path probe = Files.writeString(dir.resolve("probe.sh"),
-        "\"$1\" -cp \"$2\" " + Main.class.getName() + " lock --timeout 0s --zookeeper \"$3\" --lock-path \"$4\" \"$5\""
-            + " -- true; echo $? > \"$6\"; exit 7\n");
-    Cli.Result r = lock(List.of(), "sh", probe.toString(), java(), System.getProperty("java.class.path"),
-        server.getConnectString(), lockPath, dir.toString(), seen.toString());
+    List<String> probe = ChildCli.launch(List.of(), "lock", "--timeout", "0s", "--zookeeper", zooKeeper.connectString(),
+        "--lock-path", lockPath, dir.toString(), "--", "true").inShell("\"$@\"; echo $? > '" + seen + "'; exit 7").command();
+    Cli.Result r = lock(List.of(), probe.toArray(String[]::new));
     assertThat(r.code()).isEqualTo(7);
     assertThat(Files.readString(seen).strip()).isEqualTo("75");
     assertThat(r.err()).isEmpty();
     // released when the command ended: free again, and no node left
-    assertThat(client().getChildren().forPath(lockPath)).isEmpty();
-    Cli.Result status = Cli.run("lock", "--status", "--zookeeper", server.getConnectString(), "--lock-path", lockPath,
+    assertThat(zooKeeper.client().getChildren().forPath(lockPath)).isEmpty();
+    Cli.Result status = Cli.run("lock", "--status", "--zookeeper", zooKeeper.connectString(), "--lock-path", lockPath,
         dir.toString());
     assertThat(status.out()).isEqualTo("free" + System.lineSeparator());
   }
@@ -109,10 +69,10 @@ class LockZooKeeperCommandTest {
       Cli.Result r = lock(List.of("--timeout", "300ms"), "touch", ran.toString());
       assertThat(r.code()).isEqualTo(75);
       assertThat(r.err())
-          .startsWith("atomic: " + server.getConnectString() + lockPath + ": lock not obtained within 300ms")
+          .startsWith("atomic: " + zooKeeper.connectString() + lockPath + ": lock not obtained within 300ms")
           .contains("held by pid " + ProcessHandle.current().pid(), "exclusive", "not running touch")
           .doesNotContain("\tat ");
-      Cli.Result status = Cli.run("lock", "--status", "--zookeeper", server.getConnectString(), "--lock-path",
+      Cli.Result status = Cli.run("lock", "--status", "--zookeeper", zooKeeper.connectString(), "--lock-path",
           lockPath, dir.toString());
       assertThat(status.code()).isZero();
       assertThat(status.out()).startsWith("held by pid " + ProcessHandle.current().pid() + " on ")
@@ -139,7 +99,7 @@ class LockZooKeeperCommandTest {
     Path started = dir.resolve("started");
     CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(
         () -> lock(List.of(), "sh", "-c", "touch '" + started + "'; exec sleep 60"));
-    CuratorFramework admin = client();
+    CuratorFramework admin = zooKeeper.client();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(started) && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -160,16 +120,16 @@ class LockZooKeeperCommandTest {
   @Test
   void badZooKeeperOptionsAreBadUsageAndRunNothing() throws Exception {
     Path ran = dir.resolve("ran");
-    assertThat(Cli.run("lock", "--zookeeper", server.getConnectString(), dir.toString(), "--", "touch", ran.toString())
+    assertThat(Cli.run("lock", "--zookeeper", zooKeeper.connectString(), dir.toString(), "--", "touch", ran.toString())
         .err()).contains("--zookeeper needs --lock-path");
     assertThat(Cli.run("lock", "--lock-path", "/x", dir.toString(), "--", "touch", ran.toString()).code()).isEqualTo(2);
     assertThat(Cli.run("lock", "--session-timeout", "5s", dir.toString(), "--", "touch", ran.toString()).code())
         .isEqualTo(2);
-    Cli.Result relative = Cli.run("lock", "--zookeeper", server.getConnectString(), "--lock-path", "relative",
+    Cli.Result relative = Cli.run("lock", "--zookeeper", zooKeeper.connectString(), "--lock-path", "relative",
         dir.toString(), "--", "touch", ran.toString());
     assertThat(relative.code()).isEqualTo(2);
     assertThat(relative.err()).contains("--lock-path", "not a ZooKeeper path");
-    Cli.Result missingDir = Cli.run("lock", "--zookeeper", server.getConnectString(), "--lock-path", lockPath,
+    Cli.Result missingDir = Cli.run("lock", "--zookeeper", zooKeeper.connectString(), "--lock-path", lockPath,
         dir.resolve("missing").toString(), "--", "touch", ran.toString());
     assertThat(missingDir.code()).isEqualTo(1);
     assertThat(missingDir.err()).contains("no such directory");
@@ -203,7 +163,7 @@ class LockZooKeeperCommandTest {
     assertThat(classesLoadedBy("lock", dir.toString(), "--", "true")).noneMatch(IS_ZOOKEEPER);
     assertThat(classesLoadedBy("lock", "--status", dir.toString())).noneMatch(IS_ZOOKEEPER);
     // and the check itself can fail: the ZooKeeper branch does load them
-    assertThat(classesLoadedBy("lock", "--zookeeper", server.getConnectString(), "--lock-path", lockPath,
+    assertThat(classesLoadedBy("lock", "--zookeeper", zooKeeper.connectString(), "--lock-path", lockPath,
         dir.toString(), "--", "true")).anyMatch(IS_ZOOKEEPER);
   }
 
@@ -212,15 +172,9 @@ class LockZooKeeperCommandTest {
 
   private List<String> classesLoadedBy(String... args) throws IOException, InterruptedException {
     Path log = Files.createTempFile(dir, "classes", ".log");
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xlog:class+load:file=" + log, "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().write("data\n".getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+    Commands.Result r = ChildCli.launch(List.of("-Xlog:class+load:file=" + log), args).mergeErrors()
+        .input("data\n".getBytes(StandardCharsets.UTF_8)).run(Duration.ofSeconds(60));
+    assertThat(r.exit()).as(r.out()).isZero();
     return Files.readAllLines(log);
   }
 }

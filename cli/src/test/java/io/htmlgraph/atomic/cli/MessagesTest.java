@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.Commands;
+import io.htmlgraph.atomic.testsupport.OtherUser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -160,9 +162,9 @@ class MessagesTest {
         expected.update(line);
       }
     }
-    Process p = new ProcessBuilder(ChildCli.command(List.of("-Xmx16m"), "read", big.toString())).start();
+    Process p = ChildCli.launch(List.of("-Xmx16m"), "read", big.toString()).processBuilder().start();
     p.getOutputStream().close();
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> ChildCli.readAll(p.getErrorStream()));
+    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> Commands.readAll(p.getErrorStream()));
     MessageDigest actual = MessageDigest.getInstance("SHA-256");
     long size = 0;
     try (InputStream in = p.getInputStream()) {
@@ -211,23 +213,17 @@ class MessagesTest {
    */
   @Test
   void statusOfALockFileThatCannotBeOpenedSaysWhatToDo() throws Exception {
-    assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to run a command as another user");
-    assumeTrue(new ProcessBuilder("id", "nobody").start().waitFor() == 0, "no user nobody");
+    OtherUser.assume();
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path locks = Files.createDirectory(dir.resolve("locks"));
     assertThat(Cli.run("lock", locks.toString(), "--", "true").code()).isZero();
     Files.setPosixFilePermissions(locks.resolve(".lock"), PosixFilePermissions.fromString("rw-------"));
     String classPath = classPathForAnyone(Files.createDirectory(dir.resolve("cp")));
-    List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--",
-        ProcessHandle.current().info().command().orElseThrow(), "-cp", classPath, Main.class.getName(),
-        "lock", "--status", locks.toString()));
-    Process p = new ProcessBuilder(cmd).start();
-    p.getOutputStream().close();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> ChildCli.readAll(p.getInputStream()));
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    assertThat(p.exitValue()).as(err).isEqualTo(1);
-    assertThat(out.join()).isEmpty();
+    Commands.Result r = OtherUser.launch(Main.class, "lock", "--status", locks.toString()).jvmOptions()
+        .classPath(classPath).run(Duration.ofMinutes(2));
+    String err = r.err();
+    assertThat(r.exit()).as(err).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
     assertThat(err).isEqualTo("atomic: " + locks.resolve(".lock") + ": permission denied (asking whether the lock is "
         + "held needs write access to the lock file: run this as root)\n");
   }

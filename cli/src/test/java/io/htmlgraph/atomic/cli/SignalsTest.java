@@ -3,11 +3,11 @@ package io.htmlgraph.atomic.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,10 +35,9 @@ class SignalsTest {
     Path file = Files.writeString(dir.resolve("f.txt"), "old\n");
     // env --default-signal: a test run from a background job inherits SIGINT ignored, and a JVM
     // started with a signal ignored leaves it ignored
-    List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP"));
-    cmd.addAll(ChildCli.command(List.of(), "write", file.toString()));
-    Process p = new ProcessBuilder(cmd).start();
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> ChildCli.readAll(p.getErrorStream()));
+    Process p = ChildCli.launch(List.of(), "write", file.toString()).under("env", "--default-signal=INT,TERM,HUP")
+        .processBuilder().start();
+    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> Commands.readAll(p.getErrorStream()));
     try (OutputStream in = p.getOutputStream()) {
       in.write("new, but not all of it\n".getBytes(StandardCharsets.UTF_8));
       in.flush();
@@ -75,8 +74,8 @@ class SignalsTest {
   @Test
   void sigkillOfTheHolderKillsTheCommand() throws Exception {
     assumeTrue(Executables.setpriv() != null, "no setpriv (util-linux) here: the command outlives its holder, as documented");
-    Process holder = new ProcessBuilder(ChildCli.command(List.of(), "lock", dir.resolve("locks").toString(), "--", "sleep", "600"))
-        .redirectErrorStream(true).start();
+    Process holder = ChildCli.launch(List.of(), "lock", dir.resolve("locks").toString(), "--", "sleep", "600")
+        .processBuilder().redirectErrorStream(true).start();
     ProcessHandle command = null;
     try {
       for (int i = 0; i < 1200 && command == null; i++) {

@@ -161,7 +161,7 @@ public final class GroupCommit {
     boolean follow = options.symlinks() == SymlinkPolicy.FOLLOW;
     for (Map.Entry<Path, byte[]> e : files.entrySet()) {
       Path target = Objects.requireNonNull(e.getKey(), "a target is null");
-      Paths2.checkFile(target, "target");
+      PathArguments.checkFile(target, "target");
       byte[] content = Objects.requireNonNull(e.getValue(), () -> "the content of " + target + " is null");
       SafeFiles.Resolved r = SafeFiles.resolve(target, follow);
       Path real = r.path();

@@ -166,7 +166,7 @@ public final class LockFiles {
    * (no POSIX permissions here, or the process's umask cannot be read).
    */
   static Set<PosixFilePermission> modeFor(Path lockFile) {
-    Path dir = Paths2.parentOf(lockFile);
+    Path dir = Directories.parentOf(lockFile);
     Map<String, Object> d;
     ProcessCredentials me;
     try {

@@ -138,7 +138,7 @@ public final class PendingFile {
    * @throws java.nio.file.FileAlreadyExistsException with no-clobber, if the target exists
    */
   public static PendingFile open(Path target, WriteOptions options) throws IOException {
-    Paths2.checkFile(target, "target");
+    PathArguments.checkFile(target, "target");
     Objects.requireNonNull(options, "options");
     return open(target, options, SafeFiles.resolve(target, options.symlinks() == SymlinkPolicy.FOLLOW), null);
   }
@@ -151,7 +151,7 @@ public final class PendingFile {
    * @param source the file to copy, resolved by the caller (a regular file)
    */
   public static PendingFile openCopyOf(Path target, WriteOptions options, Path source) throws IOException {
-    Paths2.checkFile(target, "target");
+    PathArguments.checkFile(target, "target");
     Objects.requireNonNull(options, "options");
     return open(target, options, SafeFiles.resolve(target, options.symlinks() == SymlinkPolicy.FOLLOW),
         Objects.requireNonNull(source, "source"));
@@ -189,7 +189,7 @@ public final class PendingFile {
         throw new FileSystemException(copyFrom.toString(), null, "not a regular file");
       }
       sourcePath = copyFrom;
-      sourceDir = FileMetadata.read(Paths2.parentOf(copyFrom));
+      sourceDir = FileMetadata.read(Directories.parentOf(copyFrom));
     } else if (existing.kind() == FileMetadata.Kind.REGULAR) {
       source = existing;
       sourcePath = realDest;
@@ -200,18 +200,18 @@ public final class PendingFile {
       sourceDir = null;
     }
     // every check is done: from here on, things are created
-    Path destDir = Paths2.parentOf(realDest);
+    Path destDir = Directories.parentOf(realDest);
     Path tempRealDir = null;
     boolean staged = false;
     if (tempDirResolved != null) {
       tempRealDir = tempDirResolved.path();
       if (!tempDirResolved.metadata().exists()) {
-        Paths2.createDirectories(tempRealDir);
+        Directories.createMissing(tempRealDir);
       }
     }
     List<Path> created;
     try {
-      created = resolved.parentExists() ? List.of() : Paths2.createDirectories(destDir);
+      created = resolved.parentExists() ? List.of() : Directories.createMissing(destDir);
     } catch (FileSystemException e) {
       throw target.toString().equals(e.getFile()) ? e
           : about(target, "cannot be written: its directory " + destDir + " cannot be created", e, existingAncestor(destDir));
@@ -924,7 +924,7 @@ public final class PendingFile {
       dirs.add(publishedDir);
     }
     for (int i = createdDirs.size() - 1; i >= 0; i--) {
-      dirs.add(Paths2.parentOf(createdDirs.get(i)));
+      dirs.add(Directories.parentOf(createdDirs.get(i)));
     }
     return dirs;
   }

@@ -36,7 +36,7 @@ public final class Retry {
    */
   public static String readString(Path path, int attempts, Duration delay, Charset charset, Sleeper sleeper)
       throws IOException {
-    Paths2.check(path, "path");
+    PathArguments.check(path, "path");
     Objects.requireNonNull(delay, "retryDelay");
     if (attempts < 1) {
       throw new IllegalArgumentException("maxRetries must be at least 1, was " + attempts);

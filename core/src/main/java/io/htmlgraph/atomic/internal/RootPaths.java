@@ -64,7 +64,7 @@ final class RootPaths {
    *     root
    */
   Target resolve(Path file, boolean followFinalLink) throws IOException {
-    Paths2.checkFile(file, "file");
+    PathArguments.checkFile(file, "file");
     if (file.getFileSystem() != rootReal.getFileSystem()) {
       if (file.isAbsolute()) {
         throw new IllegalArgumentException("file is not of the root's file system: " + file);

@@ -142,7 +142,7 @@ public final class SafeFiles {
     /** @return the {@code lstat} of the directory of {@link #path()}, read once on first use */
     public FileMetadata parent() throws IOException {
       if (parent == null) {
-        parent = FileMetadata.read(Paths2.parentOf(path));
+        parent = FileMetadata.read(Directories.parentOf(path));
       }
       return parent;
     }
@@ -271,7 +271,7 @@ public final class SafeFiles {
     Boolean proc = PROC_DEVICES.get(m.dev());
     if (proc == null) {
       // a file store lookup reads the mount table: once per device
-      proc = "proc".equals(Files.getFileStore(Paths2.parentOf(link)).type());
+      proc = "proc".equals(Files.getFileStore(Directories.parentOf(link)).type());
       PROC_DEVICES.put(m.dev(), proc);
     }
     return proc;

@@ -70,7 +70,7 @@ public final class Sweeper {
    * @return the count removed (or that would be)
    */
   public static int sweep(Path dir, Duration age, boolean dryRun, Consumer<? super Path> onRemoved) throws IOException {
-    Paths2.check(dir, "dir");
+    PathArguments.check(dir, "dir");
     Objects.requireNonNull(age, "age");
     Objects.requireNonNull(onRemoved, "onRemoved");
     if (age.isNegative()) {

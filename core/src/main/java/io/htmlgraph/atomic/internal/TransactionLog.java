@@ -255,7 +255,7 @@ public final class TransactionLog {
     r.add(rootReal.resolve(".lock"));
     r.add(rootReal.resolve(".lock.owner"));
     for (Path f : lockFiles) {
-      Path parent = Paths2.parentOf(f);
+      Path parent = Directories.parentOf(f);
       if (Files.isDirectory(parent)) {
         r.add(parent.toRealPath().resolve(f.getFileName().toString()));
       }
@@ -596,7 +596,7 @@ public final class TransactionLog {
       for (IntentRecord.Entry e : entries) {
         Path target = rootReal.resolve(e.target());
         if (e.isWrite()) {
-          createdDirs.addAll(Paths2.createDirectories(Paths2.parentOf(target)));
+          createdDirs.addAll(Directories.createMissing(Directories.parentOf(target)));
           Files.move(staging.resolve(e.temp()), target, StandardCopyOption.ATOMIC_MOVE);
         } else {
           Files.deleteIfExists(target);
@@ -654,7 +654,7 @@ public final class TransactionLog {
       if (sameFile(temp, target)) {
         continue; // renamed by an earlier run
       }
-      createdDirs.addAll(Paths2.createDirectories(Paths2.parentOf(target)));
+      createdDirs.addAll(Directories.createMissing(Directories.parentOf(target)));
       if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
         if (sameFile(temp, link)) {
           continue; // linked by an earlier run
@@ -704,7 +704,7 @@ public final class TransactionLog {
       boolean recovering) throws IOException {
     Set<Path> dirs = new LinkedHashSet<>();
     for (IntentRecord.Entry e : entries) {
-      Path dir = Paths2.parentOf(rootReal.resolve(e.target()));
+      Path dir = Directories.parentOf(rootReal.resolve(e.target()));
       if (recovering) {
         for (Path d = dir; d != null && d.startsWith(rootReal); d = d.getParent()) {
           dirs.add(d);
@@ -714,7 +714,7 @@ public final class TransactionLog {
       }
     }
     for (int i = createdDirs.size() - 1; i >= 0; i--) {
-      dirs.add(Paths2.parentOf(createdDirs.get(i)));
+      dirs.add(Directories.parentOf(createdDirs.get(i)));
     }
     for (Path d : dirs) {
       if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) { // a delete in a missing directory changed nothing
@@ -758,7 +758,7 @@ public final class TransactionLog {
       FileSync.syncDirectory(staging);
     } catch (IOException e) {
       cause.addSuppressed(e);
-      throw new CommitIncompleteException(Paths2.parentOf(staging), false,
+      throw new CommitIncompleteException(Directories.parentOf(staging), false,
           "publishing could not begin, and undoing it failed", cause);
     }
     return new RolledBack(cause);

@@ -1,14 +1,14 @@
 package io.htmlgraph.atomic.crash;
 
+import io.htmlgraph.atomic.testsupport.Commands;
+import io.htmlgraph.atomic.testsupport.DiskImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -27,25 +27,28 @@ import java.util.concurrent.TimeUnit;
  * paths in the holder's namespace; child JVMs are started inside it with {@code nsenter}.
  */
 final class LoopMount implements AutoCloseable {
-  /** What a file system needs: the size of its image, how to make it, how to mount it. */
+  /** What a file system needs: the size of its image, how to mount it. */
   enum Kind {
     /**
      * ext4 with {@code noauto_da_alloc} (stock ext4 flushes a file replaced by rename or truncate,
      * which hides a missing fsync) and {@code commit=1} (a journal commit every second, so that cuts
      * more than a second after a write can catch an unsynced write committed half way).
      */
-    EXT4(64L << 20, List.of("mkfs.ext4", "-q", "-F"), "loop,noauto_da_alloc,commit=1"),
+    EXT4(64L << 20, "loop,noauto_da_alloc,commit=1"),
     /** XFS, whose smallest file system is 300 MB (the image is sparse). */
-    XFS(320L << 20, List.of("mkfs.xfs", "-q", "-f"), "loop");
+    XFS(320L << 20, "loop");
 
     final long imageSize;
-    final List<String> mkfs;
     final String mountOptions;
 
-    Kind(long imageSize, List<String> mkfs, String mountOptions) {
+    Kind(long imageSize, String mountOptions) {
       this.imageSize = imageSize;
-      this.mkfs = mkfs;
       this.mountOptions = mountOptions;
+    }
+
+    /** @return the type's name for mkfs and mount */
+    String type() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -64,52 +67,25 @@ final class LoopMount implements AutoCloseable {
 
   /** @return why power cuts on {@code kind} cannot run here, or empty if they can */
   static Optional<String> unavailable(Kind kind) {
-    if (!System.getProperty("os.name").startsWith("Linux")) {
-      return Optional.of("power cuts need Linux, this is " + System.getProperty("os.name"));
+    Optional<String> why = DiskImage.unavailable(kind.type());
+    if (why.isPresent()) {
+      return why.map(w -> "power cuts: " + w);
     }
-    try {
-      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-      if (!Integer.valueOf(0).equals(uid)) {
-        return Optional.of("power cuts need root (loop mounts, shutdown ioctl); uid is " + uid);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      return Optional.of("cannot tell the uid: " + e);
-    }
-    for (String tool : List.of(kind.mkfs.get(0), "mount", "umount", "losetup", "unshare", "nsenter", "xfs_io")) {
-      if (which(tool).isEmpty()) {
-        return Optional.of(tool + " is not installed (" + (tool.startsWith("mkfs.xfs") || tool.equals("xfs_io")
-            ? "Debian package xfsprogs" : tool.equals("mkfs.ext4") ? "Debian package e2fsprogs" : "util-linux") + ")");
+    for (String tool : List.of("unshare", "nsenter", "xfs_io")) {
+      if (!Commands.installed(tool)) {
+        return Optional.of(tool + " is not installed (" + (tool.equals("xfs_io") ? "Debian package xfsprogs" : "util-linux") + ")");
       }
     }
     try {
-      Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true")
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (p.waitFor() != 0) {
-        return Optional.of("cannot make a private mount namespace (unshare --mount): " + out);
+      Commands.Result r = Commands.run("unshare", "--mount", "--propagation", "private", "true");
+      if (r.exit() != 0) {
+        return Optional.of("cannot make a private mount namespace (unshare --mount): " + r.output());
       }
     } catch (IOException e) {
       return Optional.of("cannot run unshare: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.of("interrupted");
-    }
-    try {
-      String filesystems = Files.readString(Path.of("/proc/filesystems"));
-      if (!filesystems.contains("\t" + kind.name().toLowerCase() + "\n")) {
-        return Optional.of("the kernel has no " + kind.name().toLowerCase() + " (/proc/filesystems)");
-      }
-    } catch (IOException e) {
-      return Optional.of("cannot read /proc/filesystems: " + e);
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<Path> which(String tool) {
-    for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin").split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-        return Optional.of(Path.of(dir, tool));
-      }
     }
     return Optional.empty();
   }
@@ -120,15 +96,10 @@ final class LoopMount implements AutoCloseable {
    * @throws IOException if any step fails; whatever was set up is torn down
    */
   static LoopMount create(Kind kind, Path workDir) throws IOException, InterruptedException {
-    Path image = workDir.toAbsolutePath().resolve(kind.name().toLowerCase() + ".img");
-    Path mountPoint = workDir.toAbsolutePath().resolve(kind.name().toLowerCase() + "-mnt");
+    Path image = workDir.toAbsolutePath().resolve(kind.type() + ".img");
+    Path mountPoint = workDir.toAbsolutePath().resolve(kind.type() + "-mnt");
     Files.createDirectories(mountPoint);
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(new byte[1]), kind.imageSize - 1); // sparse, as truncate -s
-    }
-    List<String> mkfs = new ArrayList<>(kind.mkfs);
-    mkfs.add(image.toString());
-    run(mkfs);
+    DiskImage.make(image, kind.type(), kind.imageSize);
     // the holder: its namespace lives as long as it reads our pipe
     Process holder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "--",
         "sh", "-c", "echo ready; read line").redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -227,22 +198,7 @@ final class LoopMount implements AutoCloseable {
   private void runInside(String... cmd) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>(inNamespace());
     full.addAll(List.of(cmd));
-    run(full);
-  }
-
-  private static String run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("timed out: " + String.join(" ", cmd));
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", cmd) + ": " + text.strip());
-    }
-    return text;
+    Commands.check(full);
   }
 
   /** Unmounts (lazily), ends the namespace and detaches any loop device still on the image. */
@@ -264,10 +220,10 @@ final class LoopMount implements AutoCloseable {
         holder.waitFor();
       }
       try {
-        for (String line : run(List.of("losetup", "-j", image.toString())).split("\n")) {
+        for (String line : Commands.check("losetup", "-j", image.toString()).split("\n")) {
           int colon = line.indexOf(':');
           if (colon > 0) {
-            run(List.of("losetup", "-d", line.substring(0, colon)));
+            Commands.check("losetup", "-d", line.substring(0, colon));
           }
         }
       } catch (IOException e) {

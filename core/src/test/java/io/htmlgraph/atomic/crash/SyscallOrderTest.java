@@ -3,6 +3,7 @@ package io.htmlgraph.atomic.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -44,7 +44,7 @@ class SyscallOrderTest {
       skipReason = Optional.of("strace is Linux only");
       return;
     }
-    if (!onPath("strace")) {
+    if (!Commands.installed("strace")) {
       skipReason = Optional.of("strace is not installed (Debian package strace)");
       return;
     }
@@ -55,19 +55,14 @@ class SyscallOrderTest {
         "-e", "trace=%file,?write,?pwrite64,?writev,?pwritev,?pwritev2,?fsync,?fdatasync,?sync_file_range,"
             + "?syncfs,?sync,?close,?msync"));
     cmd.addAll(ChildJvm.command("syscalls", dir.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("strace of the child timed out");
-    }
-    if (p.exitValue() != 0) {
+    Commands.Result r = Commands.run(cmd);
+    String out = r.out();
+    if (r.exit() != 0) {
       if (out.contains("ptrace") || out.contains("Operation not permitted")) {
         skipReason = Optional.of("strace cannot trace here: " + out.strip());
         return;
       }
-      throw new IOException("child under strace failed, exit " + p.exitValue() + ": " + out);
+      throw new IOException("child under strace failed, exit " + r.exit() + ": " + out);
     }
     trace = new ArrayList<>();
     try (Stream<Path> files = Files.list(logs)) {
@@ -79,15 +74,6 @@ class SyscallOrderTest {
         }
       }
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/bin").split(":")) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Test

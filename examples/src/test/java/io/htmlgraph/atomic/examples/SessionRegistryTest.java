@@ -246,16 +246,7 @@ class SessionRegistryTest {
       for (int i = 0; i < 4; i++) {
         children.add(ChildJvm.start(RegisterChild.class, dir.toString(), "p" + i, "10"));
       }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("ready");
-      }
-      for (ChildJvm c : children) {
-        c.send("go");
-      }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("done");
-        assertThat(c.waitFor(100)).isZero();
-      }
+      ChildJvm.readyGoDone(children, 100);
     } finally {
       children.forEach(ChildJvm::close);
     }

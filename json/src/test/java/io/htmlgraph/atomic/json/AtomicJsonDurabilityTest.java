@@ -2,12 +2,13 @@ package io.htmlgraph.atomic.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.htmlgraph.atomic.testsupport.ChildJvm;
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,9 +24,7 @@ class AtomicJsonDurabilityTest {
 
   private static boolean straceWorks() {
     try {
-      Process p = new ProcessBuilder("strace", "-o", "/dev/null", "true").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+      return Commands.run("strace", "-o", "/dev/null", "true").exit() == 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -40,13 +39,10 @@ class AtomicJsonDurabilityTest {
     Assumptions.assumeTrue(straceWorks(), "strace is missing or may not trace here (apt-get install strace)");
     Path target = dir.resolve("t.json");
     Path trace = dir.resolve("trace.txt");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of("strace", "-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace.toString(),
-        java, "-cp", System.getProperty("java.class.path"), JsonWriteChild.class.getName(), target.toString(), durability))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    Commands.Result r = ChildJvm.launch(JsonWriteChild.class, target.toString(), durability).jvmOptions()
+        .under("strace", "-f", "-y", "-e", "trace=fsync,fdatasync", "-o", trace.toString())
+        .mergeErrors().run(Duration.ofSeconds(120));
+    assertThat(r.exit()).as(r.out()).isZero();
 
     String real = dir.toRealPath().toString();
     List<String> syncs = Files.readAllLines(trace).stream().filter(l -> l.contains("sync(") && l.contains(real)).toList();

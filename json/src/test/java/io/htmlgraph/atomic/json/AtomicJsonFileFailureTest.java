@@ -2,11 +2,10 @@ package io.htmlgraph.atomic.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.htmlgraph.atomic.testsupport.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,13 +21,9 @@ class AtomicJsonFileFailureTest {
   @Test
   void writeFailingMidwayThrowsTheIOExceptionAndLeavesTheTarget() throws Exception {
     Path target = Files.writeString(dir.resolve("t.json"), "old\n");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String command = "ulimit -f 400 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\""; // 400 blocks of 512 bytes
-    Process p = new ProcessBuilder(List.of("bash", "-c", command, java, System.getProperty("java.class.path"),
-        BigWriteChild.class.getName(), target.toString()))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String out = ChildJvm.launch(BigWriteChild.class, target.toString()).jvmOptions()
+        .inShell("ulimit -f 400 && exec \"$@\"") // 400 blocks of 512 bytes
+        .mergeErrors().run(Duration.ofSeconds(120)).output();
 
     assertThat(out).startsWith("java.io.IOException: File too large");
     assertThat(Files.readString(target)).isEqualTo("old\n");

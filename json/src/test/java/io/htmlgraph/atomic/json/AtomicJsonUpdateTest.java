@@ -191,19 +191,9 @@ class AtomicJsonUpdateTest {
       for (int i = 0; i < 4; i++) {
         children.add(ChildJvm.start(UpdateChild.class, "increment", file.toString(), "50"));
       }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("ready");
-      }
-      long start = System.nanoTime();
-      for (ChildJvm c : children) {
-        c.send("go");
-      }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("done");
-        assertThat(c.waitFor(100)).isZero();
-      }
+      long nanos = ChildJvm.readyGoDone(children, 100);
       System.out.printf("[update] 4 processes x 50 updates (FULL durability): %d ms, counter %s%n",
-          (System.nanoTime() - start) / 1_000_000, Files.readString(file).strip());
+          nanos / 1_000_000, Files.readString(file).strip());
     } finally {
       children.forEach(ChildJvm::close);
     }

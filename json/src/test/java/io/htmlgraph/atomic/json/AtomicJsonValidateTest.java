@@ -3,13 +3,14 @@ package io.htmlgraph.atomic.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.htmlgraph.atomic.testsupport.ChildJvm;
+import io.htmlgraph.atomic.testsupport.Commands;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,13 +95,10 @@ class AtomicJsonValidateTest {
       ch.truncate(Files.size(big) - 3);
     }
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx24m", "-cp", System.getProperty("java.class.path"),
-        ValidateChild.class.getName(), big.toString(), truncated.toString()))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    Commands.Result r = ChildJvm.launch(ValidateChild.class, big.toString(), truncated.toString())
+        .jvmOptions("-Xmx24m").mergeErrors().run(Duration.ofSeconds(120));
+    String out = r.output();
+    assertThat(r.exit()).as(out).isZero();
     assertThat(out).startsWith("true false");
     System.out.println("validate, " + (Files.size(big) >> 20) + " MiB twice with -Xmx24m: " + out);
   }

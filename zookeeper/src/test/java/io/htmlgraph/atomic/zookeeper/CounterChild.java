@@ -2,8 +2,9 @@ package io.htmlgraph.atomic.zookeeper;
 
 import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.WriteOptions;
+import io.htmlgraph.atomic.conformance.ExcludesNothingLocker;
 import io.htmlgraph.atomic.json.AtomicJson;
-import io.htmlgraph.atomic.testsupport.ExcludesNothingLocker;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.curator.framework.CuratorFramework;
@@ -23,7 +24,7 @@ public final class CounterChild {
     CuratorFramework client = null;
     Locker locker;
     if (args[0].equals("zookeeper")) {
-      client = Clients.start(args[3]);
+      client = ZooKeeperServer.connect(args[3]);
       locker = ZooKeeperLocker.create(client, args[4]);
     } else {
       locker = new ExcludesNothingLocker();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.htmlgraph.atomic.HeldLock;
 import io.htmlgraph.atomic.LockTimeoutException;
 import io.htmlgraph.atomic.Locker;
-import io.htmlgraph.atomic.testsupport.ExcludesNothingLocker;
+import io.htmlgraph.atomic.conformance.ExcludesNothingLocker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

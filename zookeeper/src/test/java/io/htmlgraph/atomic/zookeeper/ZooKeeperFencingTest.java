@@ -10,28 +10,22 @@ import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.WriteOptions;
 import io.htmlgraph.atomic.json.AtomicJson;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,37 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ZooKeeperFencingTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static TestingServer server;
-  private final List<CuratorFramework> clients = new ArrayList<>();
-  private String lockPath;
+  @RegisterExtension static final ZooKeeperServer zooKeeper = new ZooKeeperServer();
+  private final String lockPath = ZooKeeperServer.uniquePath("/fencing");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer(true);
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
-  @BeforeEach
-  void newLockPath() {
-    lockPath = "/fencing/" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(CuratorFramework::close);
-  }
-
-  private CuratorFramework client() throws Exception {
-    CuratorFramework c = Clients.start(server.getConnectString());
-    clients.add(c);
-    return c;
-  }
 
   /**
    * A locker whose holds say they are held until closed, whatever happened: a holder that has not
@@ -117,7 +84,7 @@ class ZooKeeperFencingTest {
    */
   private Throwable pausedHolderResumesAfterASecondCommitted(Locker first, CuratorFramework firstClient, Path file)
       throws Exception {
-    ZooKeeperLocker second = ZooKeeperLocker.create(client(), lockPath);
+    ZooKeeperLocker second = ZooKeeperLocker.create(zooKeeper.client(), lockPath);
     CountDownLatch paused = new CountDownLatch(1);
     CountDownLatch resume = new CountDownLatch(1);
     CompletableFuture<Object> firstUpdate = CompletableFuture.supplyAsync(() -> {
@@ -136,7 +103,7 @@ class ZooKeeperFencingTest {
       }
     });
     assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
-    Sessions.expire(firstClient, server.getConnectString());
+    Sessions.expire(firstClient, zooKeeper.connectString());
     AtomicJson.update(file, Map.class, second, WAIT, WriteOptions.defaults(),
         m -> Map.of("writer", "second", "seen", m.get("writer")));
     resume.countDown();
@@ -152,7 +119,7 @@ class ZooKeeperFencingTest {
   void aPausedHolderWhoseSessionExpiredIsRefusedAndTheNewerCommitStays() throws Exception {
     Path file = dir.resolve("state.json");
     AtomicJson.write(file, Map.of("writer", "initial"));
-    CuratorFramework c = client();
+    CuratorFramework c = zooKeeper.client();
     Throwable refused = pausedHolderResumesAfterASecondCommitted(ZooKeeperLocker.create(c, lockPath), c, file);
     assertThat(refused).isInstanceOf(LockLostException.class).hasMessageContaining("nothing was published");
     assertThat((Object) AtomicJson.read(file, Map.class)).isEqualTo(Map.of("writer", "second", "seen", "initial"));
@@ -162,7 +129,7 @@ class ZooKeeperFencingTest {
   void theFenceRefusesAStaleHolderThatDidNotNoticeTheLoss() throws Exception {
     Path file = dir.resolve("state.json");
     AtomicJson.write(file, Map.of("writer", "initial"));
-    CuratorFramework c = client();
+    CuratorFramework c = zooKeeper.client();
     NeverHearsOfLoss stale = new NeverHearsOfLoss(ZooKeeperLocker.create(c, lockPath));
     Throwable refused = pausedHolderResumesAfterASecondCommitted(stale, c, file);
     long recorded = Fencing.recorded(dir.resolve(".state.json.fence"));
@@ -177,8 +144,8 @@ class ZooKeeperFencingTest {
   void eachUpdateRecordsItsTokenSoTheFenceOnlyGrows() throws Exception {
     Path file = dir.resolve("counter.json");
     Path fence = dir.resolve(".counter.json.fence");
-    ZooKeeperLocker a = ZooKeeperLocker.create(client(), lockPath);
-    ZooKeeperLocker b = ZooKeeperLocker.create(client(), lockPath);
+    ZooKeeperLocker a = ZooKeeperLocker.create(zooKeeper.client(), lockPath);
+    ZooKeeperLocker b = ZooKeeperLocker.create(zooKeeper.client(), lockPath);
     long last = 0;
     for (int i = 0; i < 6; i++) {
       AtomicJson.update(file, Integer.class, i % 2 == 0 ? a : b, WAIT, WriteOptions.defaults(), n -> n == null ? 1 : n + 1);

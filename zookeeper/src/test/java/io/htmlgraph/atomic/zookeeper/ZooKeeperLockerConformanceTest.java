@@ -1,62 +1,52 @@
 package io.htmlgraph.atomic.zookeeper;
 
 import io.htmlgraph.atomic.Locker;
-import io.htmlgraph.atomic.testsupport.LockerConformanceTest;
-import io.htmlgraph.atomic.testsupport.LockerFactory;
-import java.util.ArrayList;
+import io.htmlgraph.atomic.conformance.LockerConformanceTest;
+import io.htmlgraph.atomic.conformance.LockerFactory;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import java.util.List;
-import java.util.UUID;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rules of every {@link Locker}, kept by {@link ZooKeeperLocker}: against a real ZooKeeper server
  * started in this JVM; every locker of a test has a client (a session) of its own.
  */
 class ZooKeeperLockerConformanceTest extends LockerConformanceTest {
-  private static TestingServer server;
-  private final List<CuratorFramework> clients = new ArrayList<>();
-  private String lockPath;
+  @RegisterExtension static final ZooKeeperServer zooKeeper = new ZooKeeperServer();
+  private final String lockPath = ZooKeeperServer.uniquePath("/conformance");
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer(true);
-  }
+  /** Makes a child JVM's {@code ZooKeeperLocker}: arguments {@code CONNECT_STRING LOCK_PATH}. */
+  public static final class Factory implements LockerFactory {
+    private CuratorFramework client;
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+    @Override
+    public Locker open(List<String> args) throws Exception {
+      client = ZooKeeperServer.connect(args.get(0));
+      return ZooKeeperLocker.create(client, args.get(1));
+    }
 
-  @BeforeEach
-  void newLockPath() {
-    lockPath = "/conformance/" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(CuratorFramework::close);
+    @Override
+    public void close() {
+      if (client != null) {
+        client.close();
+      }
+    }
   }
 
   @Override
   protected Locker newLocker() throws Exception {
-    CuratorFramework client = Clients.start(server.getConnectString());
-    clients.add(client);
-    return ZooKeeperLocker.create(client, lockPath);
+    return ZooKeeperLocker.create(zooKeeper.client(), lockPath);
   }
 
   @Override
   protected Class<? extends LockerFactory> childFactory() {
-    return Clients.Factory.class;
+    return Factory.class;
   }
 
   @Override
   protected List<String> childFactoryArgs() {
-    return List.of(server.getConnectString(), lockPath);
+    return List.of(zooKeeper.connectString(), lockPath);
   }
 
   @Override

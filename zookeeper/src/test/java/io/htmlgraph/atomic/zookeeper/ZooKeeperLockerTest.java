@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.htmlgraph.atomic.LockLostException;
 import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockTimeoutException;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -18,12 +17,9 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What only a ZooKeeper lock has to get right: a lock that can be lost while held, fencing tokens,
@@ -32,38 +28,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ZooKeeperLockerTest {
   private static final Duration SHORT = Duration.ofMillis(200);
-  private static TestingServer server;
-  private final List<CuratorFramework> clients = new ArrayList<>();
-  private String lockPath;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer(true);
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
-
-  @BeforeEach
-  void newLockPath() {
-    lockPath = "/locks/" + UUID.randomUUID();
-  }
-
-  @AfterEach
-  void closeClients() {
-    clients.forEach(CuratorFramework::close);
-  }
-
-  private CuratorFramework client() throws Exception {
-    CuratorFramework c = Clients.start(server.getConnectString());
-    clients.add(c);
-    return c;
-  }
+  @RegisterExtension static final ZooKeeperServer zooKeeper = new ZooKeeperServer();
+  private final String lockPath = ZooKeeperServer.uniquePath("/locks");
 
   private ZooKeeperLocker locker() throws Exception {
-    return ZooKeeperLocker.create(client(), lockPath);
+    return ZooKeeperLocker.create(zooKeeper.client(), lockPath);
   }
 
   private static boolean free(ZooKeeperLocker l) throws Exception {
@@ -90,7 +59,7 @@ class ZooKeeperLockerTest {
   @Test
   void aHoldIsOneEphemeralNodeWhoseCreationZxidIsTheTokenAndReleaseDeletesIt() throws Exception {
     ZooKeeperLocker a = locker();
-    CuratorFramework observer = client();
+    CuratorFramework observer = zooKeeper.client();
     String node;
     try (ZooKeeperLock h = a.lockExclusive(SHORT)) {
       List<String> children = observer.getChildren().forPath(lockPath);
@@ -111,9 +80,9 @@ class ZooKeeperLockerTest {
 
   @Test
   void aClientWithANamespaceLocksUnderIt() throws Exception {
-    CuratorFramework root = client();
+    CuratorFramework root = zooKeeper.client();
     ZooKeeperLocker a = ZooKeeperLocker.create(root.usingNamespace("app"), lockPath);
-    ZooKeeperLocker b = ZooKeeperLocker.create(client().usingNamespace("app"), lockPath);
+    ZooKeeperLocker b = ZooKeeperLocker.create(zooKeeper.client().usingNamespace("app"), lockPath);
     try (ZooKeeperLock h = a.lockExclusive(SHORT)) {
       // the check against the server names the node with the namespace, as the server knows it
       assertThat(h.isHeld()).isTrue();
@@ -127,7 +96,7 @@ class ZooKeeperLockerTest {
   @Test
   void curatorsOwnReadWriteLockAndThisOneExcludeEachOther() throws Exception {
     ZooKeeperLocker ours = locker();
-    InterProcessReadWriteLock theirs = new InterProcessReadWriteLock(client(), lockPath);
+    InterProcessReadWriteLock theirs = new InterProcessReadWriteLock(zooKeeper.client(), lockPath);
     try (ZooKeeperLock h = ours.lockExclusive(SHORT)) {
       assertThat(h.isHeld()).isTrue();
       assertThat(theirs.readLock().acquire(0, TimeUnit.MILLISECONDS)).isFalse();
@@ -195,7 +164,7 @@ class ZooKeeperLockerTest {
     long token = h.fencingToken();
     // someone (an operator, a bug elsewhere) deletes the node; the session and connection are fine,
     // so no connection event tells the holder: only asking the server does
-    CuratorFramework admin = client();
+    CuratorFramework admin = zooKeeper.client();
     for (String child : admin.getChildren().forPath(lockPath)) {
       admin.delete().forPath(lockPath + "/" + child);
     }
@@ -216,14 +185,14 @@ class ZooKeeperLockerTest {
 
   @Test
   void anExpiredSessionLosesTheHoldForGoodAndTheLockGoesToTheNextHolder() throws Exception {
-    CuratorFramework c = client();
+    CuratorFramework c = zooKeeper.client();
     ZooKeeperLocker a = ZooKeeperLocker.create(c, lockPath);
     ZooKeeperLocker b = locker();
     List<ConnectionState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     c.getConnectionStateListenable().addListener((cl, s) -> seen.add(s));
     ZooKeeperLock h = a.lockExclusive(SHORT);
     assertThat(h.isHeld()).isTrue();
-    Sessions.expire(c, server.getConnectString());
+    Sessions.expire(c, zooKeeper.connectString());
     // the session's node went with it: the next holder gets the lock at once
     try (ZooKeeperLock next = b.lockExclusive(Duration.ofSeconds(10))) {
       assertThat(next.fencingToken()).isGreaterThan(h.fencingToken());
@@ -250,7 +219,7 @@ class ZooKeeperLockerTest {
   @Test
   void aWaiterIsNeverGrantedTheLockOnANodeOfAnAbandonedSession() throws Exception {
     ZooKeeperLocker holder = locker();
-    CuratorFramework c = client();
+    CuratorFramework c = zooKeeper.client();
     ZooKeeperLocker waiter = ZooKeeperLocker.create(c, lockPath);
     ZooKeeperLock h = holder.lockExclusive(SHORT);
     long abandoned = c.getZookeeperClient().getZooKeeper().getSessionId();
@@ -292,8 +261,7 @@ class ZooKeeperLockerTest {
   void aSuspendedConnectionLosesTheHoldEvenIfTheSessionSurvives() throws Exception {
     // a server of its own: this test stops it
     try (TestingServer own = new TestingServer(true)) {
-      CuratorFramework c = Clients.start(own.getConnectString());
-      clients.add(c);
+      CuratorFramework c = zooKeeper.client(own.getConnectString());
       ZooKeeperLocker a = ZooKeeperLocker.create(c, lockPath);
       List<ConnectionState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       c.getConnectionStateListenable().addListener((cl, s) -> seen.add(s));
@@ -313,8 +281,7 @@ class ZooKeeperLockerTest {
       // closing the lost hold deletes its node: the lock is free again
       h.close();
       assertThat(c.getChildren().forPath(lockPath)).isEmpty();
-      CuratorFramework other = Clients.start(own.getConnectString());
-      clients.add(other);
+      CuratorFramework other = zooKeeper.client(own.getConnectString());
       assertThat(free(ZooKeeperLocker.create(other, lockPath))).isTrue();
     }
   }
@@ -322,8 +289,7 @@ class ZooKeeperLockerTest {
   @Test
   void closingWithoutAConnectionDoesNotWaitAndTheNodeGoesOnceTheServerIsBack() throws Exception {
     try (TestingServer own = new TestingServer(true)) {
-      CuratorFramework c = Clients.start(own.getConnectString());
-      clients.add(c);
+      CuratorFramework c = zooKeeper.client(own.getConnectString());
       ZooKeeperLock h = ZooKeeperLocker.create(c, lockPath).lockExclusive(SHORT);
       own.stop();
       await("the connection dropped", () -> !c.getZookeeperClient().isConnected());
@@ -332,8 +298,7 @@ class ZooKeeperLockerTest {
       // a synchronous delete would wait out the retry policy: ten tries of the 5 s connection timeout
       assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
       own.restart();
-      CuratorFramework other = Clients.start(own.getConnectString());
-      clients.add(other);
+      CuratorFramework other = zooKeeper.client(own.getConnectString());
       // the session survived the outage, so its node did: Curator's guaranteed delete removes it
       await("the node deleted after the reconnection", () -> {
         try {
@@ -349,7 +314,7 @@ class ZooKeeperLockerTest {
 
   @Test
   void closingTheClientEndsEveryHold() throws Exception {
-    CuratorFramework c = Clients.start(server.getConnectString());
+    CuratorFramework c = ZooKeeperServer.connect(zooKeeper.connectString());
     ZooKeeperLocker a = ZooKeeperLocker.create(c, lockPath);
     ZooKeeperLocker b = locker();
     ZooKeeperLock h = a.lockShared(SHORT);
@@ -405,13 +370,13 @@ class ZooKeeperLockerTest {
 
   @Test
   void badArgumentsAreRefusedClearly() throws Exception {
-    CuratorFramework c = client();
+    CuratorFramework c = zooKeeper.client();
     assertThatThrownBy(() -> ZooKeeperLocker.create(null, "/x")).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> ZooKeeperLocker.create(c, null)).isInstanceOf(NullPointerException.class);
     for (String bad : List.of("", "relative", "/trailing/", "/double//slash", "/", "/a/./b")) {
       assertThatThrownBy(() -> ZooKeeperLocker.create(c, bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
-    CuratorFramework notStarted = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(10));
+    CuratorFramework notStarted = CuratorFrameworkFactory.newClient(zooKeeper.connectString(), new RetryOneTime(10));
     try {
       assertThatThrownBy(() -> ZooKeeperLocker.create(notStarted, lockPath).lockExclusive(SHORT))
           .isInstanceOf(IllegalStateException.class);

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.htmlgraph.atomic.json.AtomicJson;
 import io.htmlgraph.atomic.testsupport.ChildJvm;
+import io.htmlgraph.atomic.testsupport.ZooKeeperServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,19 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ZooKeeperUpdateProcessesTest {
   private static final int CHILDREN = 3;
   private static final int INCREMENTS = 50;
-  private static TestingServer server;
+  @RegisterExtension static final ZooKeeperServer zooKeeper = new ZooKeeperServer();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = new TestingServer(true);
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   /** @return the counter after the children's increments */
   private int run(String kind) throws Exception {
@@ -44,22 +33,12 @@ class ZooKeeperUpdateProcessesTest {
     try {
       for (int i = 0; i < CHILDREN; i++) {
         children.add(ChildJvm.start(CounterChild.class, kind, file.toString(), Integer.toString(INCREMENTS),
-            server.getConnectString(), "/counter/" + kind));
+            zooKeeper.connectString(), "/counter/" + kind));
       }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("ready");
-      }
-      long start = System.nanoTime();
-      for (ChildJvm c : children) {
-        c.send("go");
-      }
-      for (ChildJvm c : children) {
-        assertThat(c.readLine()).isEqualTo("done");
-        assertThat(c.waitFor(120)).isZero();
-      }
+      long nanos = ChildJvm.readyGoDone(children, 120);
       int counter = AtomicJson.read(file, Integer.class);
       System.out.printf("[zookeeper] %d processes x %d updates through %s: %d ms, counter %d%n", CHILDREN,
-          INCREMENTS, kind, (System.nanoTime() - start) / 1_000_000, counter);
+          INCREMENTS, kind, nanos / 1_000_000, counter);
       return counter;
     } finally {
       children.forEach(ChildJvm::close);

@@ -9,8 +9,8 @@ import java.util.List;
  * {@code demo}: same java, same class path, and the start-up flags the launcher passed down in
  * {@code ATOMIC_JVM_FLAGS} (class-data sharing), so that a child starts as fast as {@code atomic} does.
  */
-final class ChildJvm {
-  private ChildJvm() {}
+final class Relaunch {
+  private Relaunch() {}
 
   static ProcessBuilder of(String... args) {
     List<String> cmd = new ArrayList<>();

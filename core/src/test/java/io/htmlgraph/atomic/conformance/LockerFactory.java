@@ -1,4 +1,4 @@
-package io.htmlgraph.atomic.testsupport;
+package io.htmlgraph.atomic.conformance;
 
 import io.htmlgraph.atomic.Locker;
 import java.util.List;

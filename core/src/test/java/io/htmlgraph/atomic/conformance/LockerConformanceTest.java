@@ -1,4 +1,4 @@
-package io.htmlgraph.atomic.testsupport;
+package io.htmlgraph.atomic.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.LockTimeoutException;
 import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.internal.OwnerRecords;
+import io.htmlgraph.atomic.testsupport.ChildJvm;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.htmlgraph.atomic.testsupport;
+package io.htmlgraph.atomic.conformance;
 
 import io.htmlgraph.atomic.HeldLock;
 import io.htmlgraph.atomic.LockMode;
