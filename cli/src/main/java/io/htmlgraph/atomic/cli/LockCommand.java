@@ -123,7 +123,7 @@ final class LockCommand implements Callable<Integer> {
     if (command.get(0).isEmpty()) {
       throw new ParameterException(spec.commandLine(), "COMMAND is an empty string");
     }
-    // ZooKeeperLocking is the only door to Curator's classes: touched on this branch only
+    // ZooKeeperLocking is the only door to Curator's classes: loaded only when --zookeeper is given
     ZooKeeperLocking zk = zookeeper != null ? connectZooKeeper() : null;
     try {
       Locker locker = zk != null ? zk.locker() : new DirectoryLocker(dir);

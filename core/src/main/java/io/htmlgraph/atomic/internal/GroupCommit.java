@@ -63,11 +63,9 @@ public final class GroupCommit {
   /** At most this many temps are open at once. */
   public static final int CHUNK = 256;
   /**
-   * Threads that stage files at once. Measured here (docs/benchmarks.md, workload 3, 1,000 files of
-   * 100 B): on a journaled ext4, 1 thread about 1,000 files/s, 4 about 2,000, 16 about 4,900, 32 about
-   * 6,400, 64 about 7,100 (concurrent syncs join one jbd2 commit: about 100 commits for the 1,000 files
-   * instead of 2,000); on an ext4 without a journal 32 did best (about 7,200; 64 about 6,400). Beyond 64
-   * the threads only contend (128 and 256 were slower on both).
+   * Threads that stage files at once: enough concurrent data syncs for a journaling file system to
+   * join them in shared commits, few enough not to contend. The figures by thread count, per file
+   * system, are in docs/benchmarks.md (workload 3), where bench/run measures them.
    */
   public static final int DEFAULT_PARALLELISM = 32;
 

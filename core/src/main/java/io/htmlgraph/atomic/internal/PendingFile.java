@@ -821,7 +821,7 @@ public final class PendingFile {
   }
 
   /*
-   * The commit in three phases, for a group commit (WriteBatch) that syncs many files together and
+   * The commit in three phases, for a group commit (GroupCommit) that syncs many files together and
    * each directory once: syncData() for every file, then publishSynced() for every file, then one
    * sync of each directory of directoriesToSync(). commit() above is the three in a row for one file.
    * The temp stays open (and so keeps its OS lock, the proof of life towards sweeps in other
