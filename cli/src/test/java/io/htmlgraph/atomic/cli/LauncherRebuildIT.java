@@ -41,6 +41,7 @@ class LauncherRebuildIT {
         "README.md", "core/src/main/java/io/htmlgraph/atomic/AtomicFiles.java",
         "core/src/test/java/io/htmlgraph/atomic/AtomicFilesTest.java",
         "json/src/main/java/io/htmlgraph/atomic/json/AtomicJson.java",
+        "zookeeper/pom.xml", "zookeeper/src/main/java/io/htmlgraph/atomic/zookeeper/ZooKeeperLocker.java",
         "cli/src/main/java/io/htmlgraph/atomic/cli/Main.java",
         "cli/src/main/resources/io/htmlgraph/atomic/cli/version.properties",
         "testing/src/main/java/io/htmlgraph/atomic/testing/CrashSimulator.java",
@@ -141,6 +142,8 @@ class LauncherRebuildIT {
   @ValueSource(strings = {
       "core/src/main/java/io/htmlgraph/atomic/AtomicFiles.java",
       "json/src/main/java/io/htmlgraph/atomic/json/AtomicJson.java",
+      "zookeeper/src/main/java/io/htmlgraph/atomic/zookeeper/ZooKeeperLocker.java",
+      "zookeeper/pom.xml",
       "cli/src/main/java/io/htmlgraph/atomic/cli/Main.java",
       "cli/src/main/resources/io/htmlgraph/atomic/cli/version.properties",
       "pom.xml",
