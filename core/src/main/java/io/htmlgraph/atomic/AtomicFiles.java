@@ -21,9 +21,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -89,6 +91,11 @@ public final class AtomicFiles {
     Path srcDir = Directories.parentOf(realSrc);
     Path dstDir = Directories.parentOf(realDst);
     List<Path> created = to.parentExists() ? List.of() : Directories.createMissing(dstDir);
+    // Not through PendingFile, which publishes a temp of its own making (locked against sweeps, with
+    // the old file's metadata): a rename moves the caller's file as it is (a directory, a link, its
+    // inode and metadata kept). What the two share goes through the same helpers: the link rule
+    // (SafeFiles), the created parents (Directories) and the syncs after publishing (FileSync). Across
+    // file systems, where a copy is needed, the copy is PendingFile's (copyAcross).
     try {
       try {
         Files.move(realSrc, realDst, StandardCopyOption.ATOMIC_MOVE);
@@ -104,17 +111,9 @@ public final class AtomicFiles {
       throw e;
     }
     if (durability == Durability.FULL) {
-      try {
-        FileSync.syncDirectory(dstDir);
-        if (!srcDir.equals(dstDir)) {
-          FileSync.syncDirectory(srcDir);
-        }
-        for (int i = created.size() - 1; i >= 0; i--) {
-          FileSync.syncDirectory(Directories.parentOf(created.get(i)));
-        }
-      } catch (IOException e) {
-        throw new CommittedNotDurableException(dst, e);
-      }
+      Set<Path> dirs = new LinkedHashSet<>(List.of(dstDir, srcDir));
+      dirs.addAll(Directories.parentsOf(created));
+      FileSync.syncPublished(dirs, dst, null);
     }
   }
 

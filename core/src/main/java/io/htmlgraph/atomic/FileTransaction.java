@@ -163,8 +163,8 @@ public final class FileTransaction implements AutoCloseable {
     if (!Files.isDirectory(root)) {
       throw new NotDirectoryException(root.toString());
     }
-    for (int i = created.size() - 1; i >= 0; i--) {
-      FileSync.syncDirectory(Directories.parentOf(created.get(i)));
+    for (Path dir : Directories.parentsOf(created)) {
+      FileSync.syncDirectory(dir);
     }
   }
 

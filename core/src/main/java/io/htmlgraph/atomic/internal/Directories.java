@@ -24,6 +24,19 @@ public final class Directories {
   }
 
   /**
+   * @param created directories a call created, outermost first (as {@link #createMissing} gives them)
+   * @return the directories whose entries their creation changed (the parent of each), deepest first:
+   *     the order in which to sync them, so that an entry becomes durable only after what it leads to
+   */
+  public static List<Path> parentsOf(List<Path> created) {
+    List<Path> parents = new ArrayList<>(created.size());
+    for (int i = created.size() - 1; i >= 0; i--) {
+      parents.add(parentOf(created.get(i)));
+    }
+    return parents;
+  }
+
+  /**
    * Creates {@code dir} and its missing ancestors.
    *
    * @return the directories this call created, outermost first (empty if {@code dir} existed)

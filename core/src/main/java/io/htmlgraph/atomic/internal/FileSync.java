@@ -1,9 +1,11 @@
 package io.htmlgraph.atomic.internal;
 
+import io.htmlgraph.atomic.CommittedNotDurableException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
 
 /**
  * The one place that syncs directories.
@@ -31,6 +33,32 @@ public final class FileSync {
     }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
+    }
+  }
+
+  /**
+   * Syncs {@code dirs} in order, after a rename has published new content: the one place where a
+   * failed directory sync becomes {@link CommittedNotDurableException}. The content is in place by
+   * then, so the failure is not that the write failed, and the sync is not retried.
+   *
+   * @param dirs the directories whose entries the rename (and any directory it created) changed
+   * @param published what the exception names: the published file, or null for the directory whose
+   *     sync failed (a batch of files, where no one file is the one)
+   * @param closeFailure a failure to close a temp after its rename, kept on the exception as suppressed,
+   *     or null
+   * @throws CommittedNotDurableException at the first sync that fails
+   */
+  public static void syncPublished(Collection<Path> dirs, Path published, IOException closeFailure)
+      throws CommittedNotDurableException {
+    for (Path dir : dirs) {
+      try {
+        syncDirectory(dir);
+      } catch (IOException e) {
+        if (closeFailure != null) {
+          e.addSuppressed(closeFailure);
+        }
+        throw new CommittedNotDurableException(published != null ? published : dir, e);
+      }
     }
   }
 

@@ -127,16 +127,7 @@ public final class GroupCommit {
       }
     }
     if (options.durability() == Durability.FULL) {
-      for (Path dir : dirs) {
-        try {
-          FileSync.syncDirectory(dir);
-        } catch (IOException e) {
-          if (closeFailure != null) {
-            e.addSuppressed(closeFailure);
-          }
-          throw new CommittedNotDurableException(dir, e);
-        }
-      }
+      FileSync.syncPublished(dirs, null, closeFailure);
     }
     if (closeFailure != null) {
       throw closeFailure;

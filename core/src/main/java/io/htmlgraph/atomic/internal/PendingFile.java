@@ -796,16 +796,7 @@ public final class PendingFile {
     syncData();
     publishSynced();
     if (options.durability() == Durability.FULL) {
-      try {
-        for (Path dir : directoriesToSync()) {
-          FileSync.syncDirectory(dir);
-        }
-      } catch (IOException e) {
-        if (closeFailure != null) {
-          e.addSuppressed(closeFailure);
-        }
-        throw new CommittedNotDurableException(target, e);
-      }
+      FileSync.syncPublished(directoriesToSync(), target, closeFailure);
     }
     if (closeFailure != null) {
       throw new CommittedNotDurableException(target, "closing its temp file after the rename failed", closeFailure);
@@ -923,9 +914,7 @@ public final class PendingFile {
       // the temp's entry left another directory of the same file system
       dirs.add(publishedDir);
     }
-    for (int i = createdDirs.size() - 1; i >= 0; i--) {
-      dirs.add(Directories.parentOf(createdDirs.get(i)));
-    }
+    dirs.addAll(Directories.parentsOf(createdDirs));
     return dirs;
   }
 

@@ -713,9 +713,7 @@ public final class TransactionLog {
         dirs.add(dir);
       }
     }
-    for (int i = createdDirs.size() - 1; i >= 0; i--) {
-      dirs.add(Directories.parentOf(createdDirs.get(i)));
-    }
+    dirs.addAll(Directories.parentsOf(createdDirs));
     for (Path d : dirs) {
       if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) { // a delete in a missing directory changed nothing
         FileSync.syncDirectory(d);
