@@ -37,6 +37,39 @@ final class HandOff {
 
   private HandOff() {}
 
+  /**
+   * Two child JVMs run this workload with {@code impl}, {@code rounds} hand-offs in all.
+   *
+   * @param jvmOptions options for both children, after a 64 MiB heap
+   * @return the latencies in ms
+   */
+  static List<Double> measure(String impl, int rounds, List<String> jvmOptions) throws Exception {
+    List<String> options = new ArrayList<>(List.of("-Xmx64m"));
+    options.addAll(jvmOptions);
+    Path dir = BenchDirs.fresh("handoff-" + impl);
+    try {
+      List<Process> ps = new ArrayList<>();
+      for (int role = 0; role < 2; role++) {
+        ps.add(Children.start(options, "handoff", impl, String.valueOf(role), dir.toString(), String.valueOf(rounds),
+            dir.resolve("lat-" + role).toString()));
+      }
+      for (Process p : ps) {
+        Children.finish(p, 600);
+      }
+      List<Double> ms = new ArrayList<>();
+      for (int role = 0; role < 2; role++) {
+        for (String line : Files.readAllLines(dir.resolve("lat-" + role))) {
+          if (!line.isBlank()) {
+            ms.add(Long.parseLong(line.trim()) / 1e6);
+          }
+        }
+      }
+      return ms;
+    } finally {
+      BenchDirs.deleteTree(dir);
+    }
+  }
+
   static void run(String[] args) throws Exception {
     String impl = args[1];
     int role = Integer.parseInt(args[2]);

@@ -594,7 +594,7 @@ public final class RunAll {
             + BlockingLock.Lucene.POLL_MS + " ms (default 1000 ms)"}};
     for (String[] impl : impls) {
       int rounds = quick ? 20 : impl[0].equals("lucene") ? 1000 : 2000;
-      List<Double> ms = handOff(impl[0], rounds);
+      List<Double> ms = HandOff.measure(impl[0], rounds, List.of());
       double median = Stats.of(ms).median();
       double p99 = Stats.quantile(ms, 0.99);
       String target = impl[0].equals("directory-locker") ? Report.verdict(median <= 0.2 && p99 <= 2) : "";
@@ -608,58 +608,9 @@ public final class RunAll {
     o.blank();
   }
 
-  private List<Double> handOff(String impl, int rounds) throws Exception {
-    Path dir = BenchDirs.fresh("handoff-" + impl);
-    try {
-      List<Process> ps = new ArrayList<>();
-      for (int role = 0; role < 2; role++) {
-        ps.add(child(List.of("-Xmx64m"), "handoff", impl, String.valueOf(role), dir.toString(),
-            String.valueOf(rounds), dir.resolve("lat-" + role).toString()));
-      }
-      for (Process p : ps) {
-        finish(p, 180);
-      }
-      List<Double> ms = new ArrayList<>();
-      for (int role = 0; role < 2; role++) {
-        for (String line : Files.readAllLines(dir.resolve("lat-" + role))) {
-          if (!line.isBlank()) {
-            ms.add(Long.parseLong(line.trim()) / 1e6);
-          }
-        }
-      }
-      return ms;
-    } finally {
-      BenchDirs.deleteTree(dir);
-    }
-  }
-
-  private static Process child(List<String> jvmArgs, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Child.class.getName());
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-  }
-
-  private static String finish(Process p, int seconds) throws Exception {
-    byte[] output = p.getInputStream().readAllBytes();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("child did not finish in " + seconds + " s");
-    }
-    String text = new String(output, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new IOException("child failed (" + p.exitValue() + "):\n" + text);
-    }
-    return text;
-  }
-
   /** Runs a child workload and parses its RESULT line. */
   private static Map<String, String> childResult(List<String> jvmArgs, String... args) throws Exception {
-    String text = finish(child(jvmArgs, args), 300);
+    String text = Children.finish(Children.start(jvmArgs, args), 300);
     for (String line : text.split("\n")) {
       if (line.startsWith("RESULT ")) {
         Map<String, String> m = new HashMap<>();
