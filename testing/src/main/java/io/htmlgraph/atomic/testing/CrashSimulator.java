@@ -277,13 +277,12 @@ public final class CrashSimulator {
     }
     Set<String> seen = new HashSet<>();
     List<CrashReport.Violation> violations = new ArrayList<>();
-    int[] counts = new int[3]; // checked, violations, state directory number
+    Progress progress = new Progress();
     long deadline = System.nanoTime() + timeLimit.toNanos();
-    boolean[] timedOut = {false};
     Explorer explorer = new Explorer(journal, model == SyncModel.EXT4_LIKE, blockSize, maxPieces, cap, seed);
     Explorer.Totals totals = explorer.explore((point, completed, signature, description, state) -> {
-      if (timedOut[0] || System.nanoTime() - deadline > 0) {
-        timedOut[0] = true;
+      if (progress.timedOut || System.nanoTime() - deadline > 0) {
+        progress.timedOut = true;
         return;
       }
       Set<String> passed = new TreeSet<>();
@@ -295,14 +294,14 @@ public final class CrashSimulator {
       if (!seen.add(HexFormat.of().formatHex(signature) + passed)) {
         return;
       }
-      Path dir = Files.createDirectory(states.resolve("state-" + counts[2]++));
+      Path dir = Files.createDirectory(states.resolve("state-" + progress.directories++));
       try {
         state.writeTo(dir);
-        counts[0]++;
+        progress.checked++;
         try {
           checker.check(new CrashState(dir, point, completed, passed, description));
         } catch (Exception | AssertionError rejected) {
-          counts[1]++;
+          progress.rejected++;
           if (violations.size() < CrashReport.KEPT_VIOLATIONS) {
             String why = rejected.getMessage() != null ? rejected.getMessage() : rejected.toString();
             violations.add(new CrashReport.Violation(point, description, why));
@@ -312,8 +311,16 @@ public final class CrashSimulator {
         deleteTree(dir);
       }
     });
-    return new CrashReport(operations, totals.crashPoints(), totals.statesEnumerated(), counts[0],
-        totals.sampled(), timedOut[0], counts[1], violations);
+    return new CrashReport(operations, totals.crashPoints(), totals.statesEnumerated(), progress.checked,
+        totals.sampled(), progress.timedOut, progress.rejected, violations);
+  }
+
+  /** What {@link #explore} counted so far, updated by its sink. */
+  private static final class Progress {
+    int checked;
+    int rejected;
+    int directories; // state directories made, for fresh names
+    boolean timedOut;
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -99,7 +99,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
       int id;
       if (creates && !existed) {
         id = journal.bind(real);
-        journal.record(new Op(Op.Kind.CREATE_FILE, parent, name(real), -1, null, id, 0, null, journal.display(real)));
+        journal.record(new Op.CreateFile(parent, name(real), id, journal.display(real)));
       } else {
         id = journal.idOf(real, true);
       }
@@ -110,7 +110,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
       }
       if (existed && writes && options.contains(StandardOpenOption.TRUNCATE_EXISTING)
           && !options.contains(StandardOpenOption.APPEND)) {
-        journal.record(new Op(Op.Kind.TRUNCATE, -1, null, -1, null, id, 0, null, journal.display(real)));
+        journal.record(new Op.Truncate(id, 0, journal.display(real)));
       }
       return new RecordingFileChannel(ch, journal, faults, id, directory, journal.display(real),
           options.contains(StandardOpenOption.APPEND));
@@ -151,7 +151,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     int parent = journal.parentOf(real);
     delegate.createDirectory(real, attrs);
     int id = journal.bind(real);
-    journal.record(new Op(Op.Kind.MKDIR, parent, name(real), -1, null, id, 0, null, journal.display(real)));
+    journal.record(new Op.Mkdir(parent, name(real), id, journal.display(real)));
   }
 
   @Override
@@ -165,7 +165,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     int parent = journal.parentOf(real);
     delegate.createSymbolicLink(real, realTarget, attrs);
     int id = journal.bind(real);
-    journal.record(new Op(Op.Kind.SYMLINK, parent, name(real), -1, null, id, 0,
+    journal.record(new Op.Symlink(parent, name(real), id,
         realTarget.toString().getBytes(StandardCharsets.UTF_8), journal.display(real)));
   }
 
@@ -180,8 +180,8 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     int parent = journal.parentOf(real);
     int id = journal.idOf(realExisting, false);
     delegate.createLink(real, realExisting);
-    journal.record(new Op(Op.Kind.LINK, parent, name(real), -1, null, id, 0, null,
-        journal.display(real) + " -> " + journal.display(realExisting)));
+    journal.record(new Op.Link(parent, name(real), id, journal.display(real),
+        journal.display(realExisting)));
   }
 
   @Override
@@ -199,7 +199,7 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     faults.beforeDelete(journal.display(real));
     int parent = journal.parentOf(real);
     delegate.delete(real);
-    journal.record(new Op(Op.Kind.UNLINK, parent, name(real), -1, null, -1, 0, null, journal.display(real)));
+    journal.record(new Op.Unlink(parent, name(real), journal.display(real)));
   }
 
   @Override
@@ -219,20 +219,20 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     delegate.copy(src, dst, options);
     // the JDK deletes an existing target, then creates and fills a new file: recorded as those steps
     if (replaced) {
-      journal.record(new Op(Op.Kind.UNLINK, parent, name(dst), -1, null, -1, 0, null, journal.display(dst)));
+      journal.record(new Op.Unlink(parent, name(dst), journal.display(dst)));
     }
     int id = journal.bind(dst);
     String shown = journal.display(dst);
     if (a.isDirectory()) {
-      journal.record(new Op(Op.Kind.MKDIR, parent, name(dst), -1, null, id, 0, null, shown));
+      journal.record(new Op.Mkdir(parent, name(dst), id, shown));
     } else if (a.isSymbolicLink()) {
-      journal.record(new Op(Op.Kind.SYMLINK, parent, name(dst), -1, null, id, 0,
+      journal.record(new Op.Symlink(parent, name(dst), id,
           Files.readSymbolicLink(src).toString().getBytes(StandardCharsets.UTF_8), shown));
     } else {
-      journal.record(new Op(Op.Kind.CREATE_FILE, parent, name(dst), -1, null, id, 0, null, shown));
+      journal.record(new Op.CreateFile(parent, name(dst), id, shown));
       byte[] content = Files.readAllBytes(dst);
       if (content.length > 0) {
-        journal.record(new Op(Op.Kind.WRITE, -1, null, -1, null, id, 0, content, shown));
+        journal.record(new Op.Write(id, 0, content, shown));
       }
     }
   }
@@ -250,7 +250,6 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
     int srcDir = journal.parentOf(src);
     int dstDir = journal.parentOf(dst);
     Files.readAttributes(src, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS); // NoSuchFileException
-    String shown = journal.display(src) + " -> " + journal.display(dst);
     if (!opts.contains(StandardCopyOption.ATOMIC_MOVE)) {
       boolean exists = Files.exists(dst, LinkOption.NOFOLLOW_LINKS);
       if (exists && !Files.isSameFile(src, dst)) {
@@ -259,11 +258,11 @@ public final class CrashFileSystemProvider extends FileSystemProvider {
         }
         // what the JDK does on Linux: unlink (or rmdir) the target, then rename
         delegate.delete(dst);
-        journal.record(new Op(Op.Kind.UNLINK, dstDir, name(dst), -1, null, -1, 0, null, journal.display(dst)));
+        journal.record(new Op.Unlink(dstDir, name(dst), journal.display(dst)));
       }
     }
     delegate.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
-    journal.record(new Op(Op.Kind.RENAME, srcDir, name(src), dstDir, name(dst), -1, 0, null, shown));
+    journal.record(new Op.Rename(srcDir, name(src), dstDir, name(dst), journal.display(src), journal.display(dst)));
   }
 
   @Override

@@ -67,7 +67,7 @@ public final class Explorer {
     String shown;
     byte[] durable = new byte[0];
     byte[] current = new byte[0];
-    final List<Op> pending = new ArrayList<>();
+    final List<Op.DataChange> pending = new ArrayList<>();
     byte[] link;
     Map<String, Integer> durableEntries = new TreeMap<>();
     final Map<String, Integer> currentEntries = new TreeMap<>();
@@ -147,9 +147,9 @@ public final class Explorer {
       }
       String where = point == 0 ? "before the first operation" : points.get(point - 1);
       int completed = point == 0 ? 0 : completedAfter.get(point - 1);
-      long[] counted = enumerate(point, completed, "crash " + where, sink);
-      enumerated += counted[0];
-      sampled |= counted[1] != 0;
+      Enumerated counted = enumerate(point, completed, "crash " + where, sink);
+      enumerated += counted.states();
+      sampled |= counted.sampled();
     }
     return new Totals(units.size() + 1, enumerated, sampled);
   }
@@ -172,10 +172,10 @@ public final class Explorer {
   }
 
   /** Cuts a write that spans blocks into block-aligned pieces, so that a crash can fall inside it. */
-  private List<Op> split(Op op) {
-    if (op.kind() != Op.Kind.WRITE || op.data().length == 0
+  private List<Op> split(Op any) {
+    if (!(any instanceof Op.Write op) || op.data().length == 0
         || op.offset() / blockSize == (op.offset() + op.data().length - 1) / blockSize) {
-      return List.of(op); // within one block
+      return List.of(any); // within one block
     }
     int len = op.data().length;
     long piece = Math.max(blockSize, ((long) len + maxPieces - 1) / maxPieces);
@@ -186,64 +186,56 @@ public final class Explorer {
     while (pos < end) {
       long next = Math.min(end, (pos / piece + 1) * piece);
       byte[] part = Arrays.copyOfRange(op.data(), (int) (pos - op.offset()), (int) (next - op.offset()));
-      out.add(new Op(Op.Kind.WRITE, -1, null, -1, null, op.inode(), pos, part, op.display()));
+      out.add(new Op.Write(op.inode(), pos, part, op.path()));
       pos = next;
     }
     return out;
   }
 
   private void apply(Op op) {
-    switch (op.kind()) {
-      case CREATE_FILE, MKDIR, SYMLINK -> {
-        Type t = op.kind() == Op.Kind.CREATE_FILE ? Type.FILE
-            : op.kind() == Op.Kind.MKDIR ? Type.DIRECTORY : Type.SYMLINK;
-        Node n = new Node(t, op.display());
-        n.link = op.data();
-        nodes.put(op.inode(), n);
-        addEntry(op.dir(), new Entry(null, op.name(), op.inode(), op.toString()));
+    if (op instanceof Op.Creation c) {
+      Type t = c instanceof Op.CreateFile ? Type.FILE : c instanceof Op.Mkdir ? Type.DIRECTORY : Type.SYMLINK;
+      Node n = new Node(t, c.path());
+      if (c instanceof Op.Symlink l) {
+        n.link = l.target();
       }
-      case LINK -> addEntry(op.dir(), new Entry(null, op.name(), op.inode(), op.toString()));
-      case UNLINK -> addEntry(op.dir(), new Entry(op.name(), null, -1, op.toString()));
-      case RENAME -> {
-        Integer inode = nodes.get(op.dir()).currentEntries.get(op.name());
-        int id = inode == null ? -1 : inode;
-        if (op.dir() == op.dir2()) {
-          addEntry(op.dir(), new Entry(op.name(), op.name2(), id, op.toString()));
-        } else {
-          addEntry(op.dir(), new Entry(op.name(), null, -1, op + " (source entry)"));
-          addEntry(op.dir2(), new Entry(null, op.name2(), id, op + " (destination entry)"));
-        }
-        Node moved = nodes.get(id);
-        if (moved != null) {
-          String shown = op.display();
-          moved.shown = shown.substring(shown.indexOf(" -> ") + 4);
-        }
+      nodes.put(c.inode(), n);
+      addEntry(c.dir(), new Entry(null, c.name(), c.inode(), c.toString()));
+    } else if (op instanceof Op.Link l) {
+      addEntry(l.dir(), new Entry(null, l.name(), l.inode(), l.toString()));
+    } else if (op instanceof Op.Unlink u) {
+      addEntry(u.dir(), new Entry(u.name(), null, -1, u.toString()));
+    } else if (op instanceof Op.Rename r) {
+      Integer inode = nodes.get(r.fromDir()).currentEntries.get(r.fromName());
+      int id = inode == null ? -1 : inode;
+      if (r.fromDir() == r.toDir()) {
+        addEntry(r.fromDir(), new Entry(r.fromName(), r.toName(), id, r.toString()));
+      } else {
+        addEntry(r.fromDir(), new Entry(r.fromName(), null, -1, r + " (source entry)"));
+        addEntry(r.toDir(), new Entry(null, r.toName(), id, r + " (destination entry)"));
       }
-      case WRITE, TRUNCATE -> {
-        Node n = nodes.get(op.inode());
-        n.current = applyData(n.current, op);
-        n.pending.add(op);
+      Node moved = nodes.get(id);
+      if (moved != null) {
+        moved.shown = r.to();
       }
-      case SYNC_FILE -> {
-        Node n = nodes.get(op.inode());
+    } else if (op instanceof Op.DataChange d) {
+      Node n = nodes.get(d.inode());
+      n.current = applyData(n.current, d);
+      n.pending.add(d);
+    } else if (op instanceof Op.Sync sync) {
+      Node n = nodes.get(sync.inode());
+      if (n.type == Type.DIRECTORY) {
+        n.durableEntries = new TreeMap<>(n.currentEntries);
+        n.pendingEntries.clear();
+      } else {
         n.durable = n.current;
         n.pending.clear();
-        if (ext4Like) {
+        if (ext4Like && !sync.directory()) {
           for (Node d : nodes.values()) {
             if (d.type == Type.DIRECTORY) {
-              commitThrough(d, op.inode());
+              commitThrough(d, sync.inode());
             }
           }
-        }
-      }
-      case SYNC_DIR -> {
-        Node d = nodes.get(op.inode());
-        if (d.type == Type.DIRECTORY) {
-          d.durableEntries = new TreeMap<>(d.currentEntries);
-          d.pendingEntries.clear();
-        } else {
-          d.durable = d.current;
-          d.pending.clear();
         }
       }
     }
@@ -279,13 +271,14 @@ public final class Explorer {
     }
   }
 
-  private static byte[] applyData(byte[] content, Op op) {
-    if (op.kind() == Op.Kind.TRUNCATE) {
-      return Arrays.copyOf(content, (int) Math.min(content.length, op.offset()));
+  private static byte[] applyData(byte[] content, Op.DataChange change) {
+    if (change instanceof Op.Truncate t) {
+      return Arrays.copyOf(content, (int) Math.min(content.length, t.size()));
     }
-    int end = (int) (op.offset() + op.data().length);
+    Op.Write w = (Op.Write) change;
+    int end = (int) (w.offset() + w.data().length);
     byte[] out = Arrays.copyOf(content, Math.max(content.length, end));
-    System.arraycopy(op.data(), 0, out, (int) op.offset(), op.data().length);
+    System.arraycopy(w.data(), 0, out, (int) w.offset(), w.data().length);
     return out;
   }
 
@@ -295,7 +288,7 @@ public final class Explorer {
     byte[] c = n.durable;
     List<byte[]> prefixes = new ArrayList<>();
     prefixes.add(c);
-    for (Op op : n.pending) {
+    for (Op.DataChange op : n.pending) {
       c = applyData(c, op);
       prefixes.add(c);
     }
@@ -321,8 +314,10 @@ public final class Explorer {
     out.add(new Variant(content, shown));
   }
 
-  /** @return {states enumerated, 1 if sampled} */
-  private long[] enumerate(int point, int completed, String where, Sink sink) throws IOException {
+  /** What {@link #enumerate} did at one crash point: how many states, and whether they were a sample. */
+  private record Enumerated(long states, boolean sampled) {}
+
+  private Enumerated enumerate(int point, int completed, String where, Sink sink) throws IOException {
     List<Integer> dirIds = new ArrayList<>();
     List<Integer> fileIds = new ArrayList<>();
     List<List<Variant>> fileVariants = new ArrayList<>();
@@ -354,7 +349,7 @@ public final class Explorer {
           v[i] = 0;
         }
       }
-      return new long[] {total, 0};
+      return new Enumerated(total, false);
     }
     Random random = new Random(seed * 1_000_003L + point);
     for (int k = 0; k < cap; k++) {
@@ -365,7 +360,7 @@ public final class Explorer {
       }
       emit(point, completed, where, sink, v, dirIds, fileIds, fileVariants);
     }
-    return new long[] {cap, 1};
+    return new Enumerated(cap, true);
   }
 
   private void emit(int point, int completed, String where, Sink sink, int[] v, List<Integer> dirIds,

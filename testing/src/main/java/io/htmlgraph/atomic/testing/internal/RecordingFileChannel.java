@@ -40,7 +40,7 @@ final class RecordingFileChannel extends FileChannel {
     }
     byte[] bytes = new byte[n];
     written.get(bytes);
-    journal.record(new Op(Op.Kind.WRITE, -1, null, -1, null, inode, offset, bytes, display));
+    journal.record(new Op.Write(inode, offset, bytes, display));
   }
 
   @Override public int read(ByteBuffer dst) throws IOException { return delegate.read(dst); }
@@ -107,7 +107,7 @@ final class RecordingFileChannel extends FileChannel {
     long before = delegate.size();
     delegate.truncate(size);
     if (size < before && inode >= 0) {
-      journal.record(new Op(Op.Kind.TRUNCATE, -1, null, -1, null, inode, size, null, display));
+      journal.record(new Op.Truncate(inode, size, display));
     }
     return this;
   }
@@ -117,8 +117,7 @@ final class RecordingFileChannel extends FileChannel {
     faults.beforeSync(display, directory);
     delegate.force(metaData);
     if (inode >= 0) {
-      journal.record(new Op(directory ? Op.Kind.SYNC_DIR : Op.Kind.SYNC_FILE, -1, null, -1, null, inode,
-          metaData ? 1 : 0, null, display));
+      journal.record(new Op.Sync(inode, directory, display));
     }
   }
 
