@@ -1,8 +1,8 @@
 package io.htmlgraph.atomic;
 
 import io.htmlgraph.atomic.internal.Directories;
+import io.htmlgraph.atomic.internal.DirectorySync;
 import io.htmlgraph.atomic.internal.FileMetadata;
-import io.htmlgraph.atomic.internal.FileSync;
 import io.htmlgraph.atomic.internal.GroupCommit;
 import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
@@ -94,7 +94,7 @@ public final class AtomicFiles {
     // Not through PendingFile, which publishes a temp of its own making (locked against sweeps, with
     // the old file's metadata): a rename moves the caller's file as it is (a directory, a link, its
     // inode and metadata kept). What the two share goes through the same helpers: the link rule
-    // (SafeFiles), the created parents (Directories) and the syncs after publishing (FileSync). Across
+    // (SafeFiles), the created parents (Directories) and the syncs after publishing (DirectorySync). Across
     // file systems, where a copy is needed, the copy is PendingFile's (copyAcross).
     try {
       try {
@@ -113,7 +113,7 @@ public final class AtomicFiles {
     if (durability == Durability.FULL) {
       Set<Path> dirs = new LinkedHashSet<>(List.of(dstDir, srcDir));
       dirs.addAll(Directories.parentsOf(created));
-      FileSync.syncPublished(dirs, dst, null);
+      DirectorySync.syncPublished(dirs, dst, null);
     }
   }
 
@@ -155,7 +155,7 @@ public final class AtomicFiles {
     try {
       Files.delete(src);
       if (durability == Durability.FULL) {
-        FileSync.syncDirectory(Directories.parentOf(src));
+        DirectorySync.sync(Directories.parentOf(src));
       }
     } catch (IOException e) {
       throw new FileSystemException(src.toString(), dst.toString(),

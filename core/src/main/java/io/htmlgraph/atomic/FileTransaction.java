@@ -1,7 +1,7 @@
 package io.htmlgraph.atomic;
 
 import io.htmlgraph.atomic.internal.SafeFiles;
-import io.htmlgraph.atomic.internal.FileSync;
+import io.htmlgraph.atomic.internal.DirectorySync;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import io.htmlgraph.atomic.internal.Directories;
 import io.htmlgraph.atomic.internal.PathArguments;
@@ -164,7 +164,7 @@ public final class FileTransaction implements AutoCloseable {
       throw new NotDirectoryException(root.toString());
     }
     for (Path dir : Directories.parentsOf(created)) {
-      FileSync.syncDirectory(dir);
+      DirectorySync.sync(dir);
     }
   }
 

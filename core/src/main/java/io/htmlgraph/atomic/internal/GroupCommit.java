@@ -127,7 +127,7 @@ public final class GroupCommit {
       }
     }
     if (options.durability() == Durability.FULL) {
-      FileSync.syncPublished(dirs, null, closeFailure);
+      DirectorySync.syncPublished(dirs, null, closeFailure);
     }
     if (closeFailure != null) {
       throw closeFailure;
@@ -307,7 +307,7 @@ public final class GroupCommit {
     if (durable) {
       for (Path dir : dirs) {
         try {
-          FileSync.syncDirectory(dir);
+          DirectorySync.sync(dir);
         } catch (IOException e) {
           durable = false;
           cause.addSuppressed(e);

@@ -796,7 +796,7 @@ public final class PendingFile {
     syncData();
     publishSynced();
     if (options.durability() == Durability.FULL) {
-      FileSync.syncPublished(directoriesToSync(), target, closeFailure);
+      DirectorySync.syncPublished(directoriesToSync(), target, closeFailure);
     }
     if (closeFailure != null) {
       throw new CommittedNotDurableException(target, "closing its temp file after the rename failed", closeFailure);

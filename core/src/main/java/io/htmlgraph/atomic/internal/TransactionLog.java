@@ -274,7 +274,7 @@ public final class TransactionLog {
     Files.createDirectory(staging);
     try {
       // a record in it counts only once the directory's own entry is durable
-      FileSync.syncDirectory(rootReal);
+      DirectorySync.sync(rootReal);
       // The first transaction on a root is often on a root made a moment ago, by the DirectoryLocker
       // that guards it (which creates its directory and does not sync its parent): without this sync a
       // power cut after a commit returned could take the root away with every file of it (the crash
@@ -301,7 +301,7 @@ public final class TransactionLog {
       return;
     }
     try {
-      FileSync.syncDirectory(parent);
+      DirectorySync.sync(parent);
     } catch (AccessDeniedException unreadable) {
       Log.get().log(Level.DEBUG, "cannot open {0} to sync the entry of the transaction root {1}: {2}", parent,
           rootReal, unreadable.toString());
@@ -535,7 +535,7 @@ public final class TransactionLog {
     if (recordCreated) {
       try {
         Files.deleteIfExists(staging.resolve(RECORD));
-        FileSync.syncDirectory(staging);
+        DirectorySync.sync(staging);
       } catch (IOException | RuntimeException e) {
         failure.addSuppressed(e);
         // the temps stay: a record that did reach the disk names them, and recovery needs them
@@ -716,7 +716,7 @@ public final class TransactionLog {
     dirs.addAll(Directories.parentsOf(createdDirs));
     for (Path d : dirs) {
       if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) { // a delete in a missing directory changed nothing
-        FileSync.syncDirectory(d);
+        DirectorySync.sync(d);
       }
     }
   }
@@ -729,7 +729,7 @@ public final class TransactionLog {
       }
     }
     Files.deleteIfExists(staging.resolve(RECORD));
-    FileSync.syncDirectory(staging);
+    DirectorySync.sync(staging);
   }
 
   /**
@@ -753,7 +753,7 @@ public final class TransactionLog {
         }
       }
       Files.deleteIfExists(staging.resolve(RECORD));
-      FileSync.syncDirectory(staging);
+      DirectorySync.sync(staging);
     } catch (IOException e) {
       cause.addSuppressed(e);
       throw new CommitIncompleteException(Directories.parentOf(staging), false,
@@ -827,7 +827,7 @@ public final class TransactionLog {
     }
     removed |= removeLeftovers(staging);
     if (removed) {
-      FileSync.syncDirectory(staging);
+      DirectorySync.sync(staging);
     }
     return false;
   }
@@ -932,14 +932,14 @@ public final class TransactionLog {
         syncFile(f);
       }
       if (directory != null) {
-        FileSync.syncDirectory(directory);
+        DirectorySync.sync(directory);
       }
       return;
     }
     List<Future<?>> futures = new ArrayList<>(PARALLELISM + 1);
     if (directory != null) {
       futures.add(SYNCS.submit(() -> {
-        FileSync.syncDirectory(directory);
+        DirectorySync.sync(directory);
         return null;
       }));
     }

@@ -17,8 +17,8 @@ import java.util.Collection;
  * reading. Windows cannot open a directory as a file, and makes renames durable with the move itself,
  * so there the sync is skipped.
  */
-public final class FileSync {
-  private FileSync() {}
+public final class DirectorySync {
+  private DirectorySync() {}
 
   /**
    * Syncs the entries of {@code dir} to the storage ({@code fsync(2)} on the directory).
@@ -27,7 +27,7 @@ public final class FileSync {
    * @throws IOException if the directory cannot be opened or the sync fails; the caller must not
    *     retry: a second fsync may report success for writes that were lost
    */
-  public static void syncDirectory(Path dir) throws IOException {
+  public static void sync(Path dir) throws IOException {
     if (isWindows(dir)) {
       return;
     }
@@ -52,7 +52,7 @@ public final class FileSync {
       throws CommittedNotDurableException {
     for (Path dir : dirs) {
       try {
-        syncDirectory(dir);
+        sync(dir);
       } catch (IOException e) {
         if (closeFailure != null) {
           e.addSuppressed(closeFailure);
