@@ -72,7 +72,7 @@ public final class CrashChild {
    * loop forever, and under a power-cut test it would keep the private mount namespace, the mount and
    * its loop device alive.
    */
-  private static void exitWhenParentDies() {
+  static void exitWhenParentDies() {
     Thread t = new Thread(() -> {
       try {
         while (System.in.read() >= 0) {
@@ -85,6 +85,21 @@ public final class CrashChild {
     }, "parent-watch");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * Appends to the report that the call writing {@code generation} returned, and when
+   * ({@link CrashChildJvm#reported} reads it). One write(2) per line to a file, not stdout: a line
+   * that reached the page cache survives SIGKILL, whereas lines in a pipe were seen to go missing when
+   * the child was killed (the parent, starved of CPU, had not read them yet). The monotonic clock is
+   * the same for every process: the parent compares it with the instant of a power cut.
+   */
+  static void reportReturned(FileChannel reports, long generation) throws IOException {
+    ByteBuffer line = ByteBuffer.wrap(("G " + generation + " " + System.nanoTime() + "\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    while (line.hasRemaining()) {
+      reports.write(line);
+    }
   }
 
   private static void loop(Path target, String writer, long seed, int maxPayload, Path report, PrintStream out) {
@@ -121,15 +136,7 @@ public final class CrashChild {
           case "naive" -> naive(target, record, random);
           default -> throw new IllegalArgumentException("unknown writer " + writer);
         }
-        // One write(2) per line to a file, not stdout: a line that reached the page cache survives
-        // SIGKILL, whereas lines in a pipe were seen to go missing when the child was killed (the
-        // parent, starved of CPU, had not read them yet). The monotonic clock is the same for every
-        // process: the parent compares it with the instant of a power cut.
-        ByteBuffer line = ByteBuffer.wrap(("G " + generation + " " + System.nanoTime() + "\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        while (line.hasRemaining()) {
-          reports.write(line);
-        }
+        reportReturned(reports, generation);
       }
     } catch (IOException | RuntimeException e) {
       // after a power cut every call fails: say so and stop; the parent kills us anyway
@@ -203,11 +210,7 @@ public final class CrashChild {
         }
         // reported after the release, so a kill between the two leaves one committed increment
         // unreported (never a reported one uncommitted)
-        ByteBuffer line = ByteBuffer.wrap(("G " + next + " " + System.nanoTime() + "\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        while (line.hasRemaining()) {
-          reports.write(line);
-        }
+        reportReturned(reports, next);
         updates++;
       }
       out.println("STOPPED " + updates);

@@ -9,7 +9,6 @@ import io.htmlgraph.atomic.AtomicFiles;
 import io.htmlgraph.atomic.DirectoryLock;
 import io.htmlgraph.atomic.DirectoryLocker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +69,7 @@ class LockedUpdateTortureTest {
   /** One of the two updaters: its current process and every report file it had. */
   private final class Slot {
     final int index;
-    ChildJvm child;
+    CrashChildJvm child;
     int incarnation;
     final List<Path> reportFiles = new ArrayList<>();
 
@@ -81,7 +80,7 @@ class LockedUpdateTortureTest {
     void start(SplittableRandom random) throws IOException {
       Path report = reports.resolve("child" + index + "-" + incarnation++ + ".txt");
       reportFiles.add(report);
-      child = ChildJvm.start("update", target.toString(), lockDir.toString(), report.toString(),
+      child = CrashChildJvm.start("update", target.toString(), lockDir.toString(), report.toString(),
           Long.toString(random.nextLong()));
     }
 
@@ -252,7 +251,8 @@ class LockedUpdateTortureTest {
     List<String> faults = new ArrayList<>();
     for (Path report : reportFiles) {
       long previous = 0;
-      for (long g : reportedSoFar(report)) {
+      for (CrashChildJvm.Returned r : CrashChildJvm.reported(report)) {
+        long g = r.generation();
         count++;
         if (!seen.add(g)) {
           doubles.add(when + ": generation " + g + " reported twice (a lost update or a double count), again in "
@@ -304,21 +304,21 @@ class LockedUpdateTortureTest {
     SplittableRandom random = new SplittableRandom(SEED + 1);
     AtomicFileWriter.atomicWrite(target, Frame.encode(0, random, 100));
     List<Path> files = List.of(reports.resolve("a.txt"), reports.resolve("b.txt"));
-    List<ChildJvm> children = new ArrayList<>();
+    List<CrashChildJvm> children = new ArrayList<>();
     try {
       for (Path report : files) {
-        children.add(ChildJvm.start("update", target.toString(), "-", report.toString(),
+        children.add(CrashChildJvm.start("update", target.toString(), "-", report.toString(),
             Long.toString(random.nextLong())));
       }
-      for (ChildJvm c : children) {
+      for (CrashChildJvm c : children) {
         expectPrefix(c.nextLine(60_000), "READY");
       }
       Thread.sleep(Long.getLong("crash.unlockedMillis", 3000));
-      for (ChildJvm c : children) {
+      for (CrashChildJvm c : children) {
         assertThat(c.endInputAndWait(60_000)).as("exit code, the child said %s", c.drain()).isZero();
       }
     } finally {
-      for (ChildJvm c : children) {
+      for (CrashChildJvm c : children) {
         c.close();
       }
     }
@@ -329,30 +329,6 @@ class LockedUpdateTortureTest {
         generation, a.reported(), a.doubles().size());
     assertThat(a.doubles()).as("lost updates found without the lock").isNotEmpty();
     assertThat(a.reported()).as("increments reported, more than the record counts").isGreaterThan(generation);
-  }
-
-  /**
-   * The generations in a report file, whole lines only: the file of a live child may end in a line being
-   * written.
-   */
-  private static List<Long> reportedSoFar(Path report) throws IOException {
-    List<Long> out = new ArrayList<>();
-    if (!Files.exists(report)) {
-      return out;
-    }
-    String text = new String(Files.readAllBytes(report), StandardCharsets.US_ASCII);
-    int end = text.lastIndexOf('\n');
-    if (end < 0) {
-      return out;
-    }
-    for (String line : text.substring(0, end).split("\n")) {
-      String[] f = line.split(" ");
-      if (f.length != 3 || !f[0].equals("G")) {
-        throw new IOException("bad report line in " + report + ": " + line);
-      }
-      out.add(Long.parseLong(f[1]));
-    }
-    return out;
   }
 
   private static List<Path> temps(Path dir) throws IOException {

@@ -153,7 +153,7 @@ class PowerCutTest {
         long cutStart;
         long cutEnd;
         Path report = fsWork.resolve("report-" + cycle + ".txt").toAbsolutePath();
-        try (ChildJvm child = ChildJvm.start(fs.inNamespace(), "loop", fs.pathInside(RECORD).toString(), writer,
+        try (CrashChildJvm child = CrashChildJvm.start(fs.inNamespace(), "loop", fs.pathInside(RECORD).toString(), writer,
             Long.toString(random.nextLong()), Integer.toString(MAX_PAYLOAD), report.toString());
             LoopMount.PowerSwitch power = fs.armPowerCut()) {
           startGeneration = Long.parseLong(SigkillTortureTest.expectPrefix(child.nextLine(60_000), "READY "));
@@ -169,9 +169,9 @@ class PowerCutTest {
               fail("child said: " + line);
             }
           }
-          for (long[] g : ChildJvm.reported(report)) {
-            lastReported = g[0];
-            lastReturnedAt = g[1];
+          for (CrashChildJvm.Returned g : CrashChildJvm.reported(report)) {
+            lastReported = g.generation();
+            lastReturnedAt = g.nanoTime();
             if (lastReturnedAt < cutStart) {
               lastBeforeCut = lastReported;
             } else {

@@ -49,7 +49,7 @@ class SigkillTortureTest {
   void killedWritersNeverLeaveATornOrMissingTargetAndTheirTempsAreSweptButALiveWritersIsKept() throws Exception {
     Stats s;
     Path held = dir.resolve("held.bin");
-    try (ChildJvm holder = ChildJvm.start("hold", held.toString())) {
+    try (CrashChildJvm holder = CrashChildJvm.start("hold", held.toString())) {
       Path liveTemp = Path.of(expectPrefix(holder.nextLine(30_000), "TEMP "));
       assertThat(liveTemp).exists();
 
@@ -82,8 +82,8 @@ class SigkillTortureTest {
 
   @Test
   void aSweepRemovesTheTempOfAKilledWriterAndKeepsTheTempOfALiveOneInAnotherProcess() throws Exception {
-    try (ChildJvm live = ChildJvm.start("hold", dir.resolve("a.bin").toString());
-        ChildJvm doomed = ChildJvm.start("hold", dir.resolve("b.bin").toString())) {
+    try (CrashChildJvm live = CrashChildJvm.start("hold", dir.resolve("a.bin").toString());
+        CrashChildJvm doomed = CrashChildJvm.start("hold", dir.resolve("b.bin").toString())) {
       Path liveTemp = Path.of(expectPrefix(live.nextLine(30_000), "TEMP "));
       Path doomedTemp = Path.of(expectPrefix(doomed.nextLine(30_000), "TEMP "));
 
@@ -153,7 +153,7 @@ class SigkillTortureTest {
       long lastReported;
       List<Long> said = new ArrayList<>();
       Path report = reports.resolve("cycle-" + cycle + ".txt");
-      try (ChildJvm child = ChildJvm.start("loop", file.toString(), writer, Long.toString(random.nextLong()),
+      try (CrashChildJvm child = CrashChildJvm.start("loop", file.toString(), writer, Long.toString(random.nextLong()),
           Integer.toString(MAX_PAYLOAD), report.toString())) {
         startGeneration = Long.parseLong(expectPrefix(child.nextLine(30_000), "READY "));
         // a created target is killed early, so that some kills come before its first commit
@@ -164,9 +164,9 @@ class SigkillTortureTest {
         for (String line : child.drain()) {
           fail("child said: " + line);
         }
-        for (long[] g : ChildJvm.reported(report)) {
-          said.add(g[0]);
-          lastReported = g[0];
+        for (CrashChildJvm.Returned g : CrashChildJvm.reported(report)) {
+          said.add(g.generation());
+          lastReported = g.generation();
           s.commitsReported++;
         }
       }

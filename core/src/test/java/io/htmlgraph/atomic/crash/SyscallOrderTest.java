@@ -54,7 +54,7 @@ class SyscallOrderTest {
         // the file classes, and every call that writes data or syncs ("?": ignored where unknown)
         "-e", "trace=%file,?write,?pwrite64,?writev,?pwritev,?pwritev2,?fsync,?fdatasync,?sync_file_range,"
             + "?syncfs,?sync,?close,?msync"));
-    cmd.addAll(ChildJvm.command("syscalls", dir.toString()));
+    cmd.addAll(CrashChildJvm.command("syscalls", dir.toString()));
     Commands.Result r = Commands.run(cmd);
     String out = r.out();
     if (r.exit() != 0) {

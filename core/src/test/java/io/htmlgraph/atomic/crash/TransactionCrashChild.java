@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +59,7 @@ final class TransactionCrashChild {
   }
 
   private static void writer(Path root, long seed, int maxPayload, Path report, boolean separate, PrintStream out) {
-    exitWhenStdinEnds();
+    CrashChild.exitWhenParentDies();
     SplittableRandom random = new SplittableRandom(seed);
     long generation;
     try {
@@ -81,12 +80,7 @@ final class TransactionCrashChild {
       while (true) {
         generation++;
         commit(root, TxnFiles.encode(generation, random, maxPayload), separate);
-        // one write(2) per line to a file: a line in the page cache survives SIGKILL (see CrashChild)
-        ByteBuffer line = ByteBuffer.wrap(("G " + generation + " " + System.nanoTime() + "\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        while (line.hasRemaining()) {
-          reports.write(line);
-        }
+        CrashChild.reportReturned(reports, generation);
       }
     } catch (IOException | RuntimeException e) {
       // after a power cut every call fails: say so and stop; the parent kills us anyway
@@ -191,21 +185,5 @@ final class TransactionCrashChild {
     }
     out.flush();
     System.exit(0);
-  }
-
-  /** Halts when stdin ends: the parent died or is done (as CrashChild's loop does). */
-  private static void exitWhenStdinEnds() {
-    Thread t = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // nothing is sent in this mode
-        }
-      } catch (IOException e) {
-        // the pipe is gone: the same thing
-      }
-      Runtime.getRuntime().halt(4);
-    }, "parent-watch");
-    t.setDaemon(true);
-    t.start();
   }
 }

@@ -115,7 +115,7 @@ class TransactionPowerCutTest {
         long lastBeforeCut;
         long cutStart;
         Path report = fsWork.resolve("report-" + cycle + ".txt").toAbsolutePath();
-        try (ChildJvm child = ChildJvm.start(fs.inNamespace(), "txn", root, Long.toString(random.nextLong()),
+        try (CrashChildJvm child = CrashChildJvm.start(fs.inNamespace(), "txn", root, Long.toString(random.nextLong()),
             Integer.toString(MAX_PAYLOAD), report.toString(), how);
             LoopMount.PowerSwitch power = fs.armPowerCut()) {
           String ready = child.nextLine(60_000);
@@ -131,10 +131,10 @@ class TransactionPowerCutTest {
           }
           lastReported = startGeneration;
           lastBeforeCut = startGeneration;
-          for (long[] g : ChildJvm.reported(report)) {
-            lastReported = g[0];
-            if (g[1] < cutStart) {
-              lastBeforeCut = g[0];
+          for (CrashChildJvm.Returned g : CrashChildJvm.reported(report)) {
+            lastReported = g.generation();
+            if (g.nanoTime() < cutStart) {
+              lastBeforeCut = g.generation();
             } else {
               r.returnedDuringCut++;
             }
@@ -149,7 +149,7 @@ class TransactionPowerCutTest {
 
         boolean byRecover = how.equals("separate") || cycle % 2 == 0;
         String answer;
-        try (ChildJvm check = ChildJvm.start(fs.inNamespace(), "txncheck", root, byRecover ? "recover" : "read")) {
+        try (CrashChildJvm check = CrashChildJvm.start(fs.inNamespace(), "txncheck", root, byRecover ? "recover" : "read")) {
           answer = check.nextLine(60_000);
           check.drain();
         }

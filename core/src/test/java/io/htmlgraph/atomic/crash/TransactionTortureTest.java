@@ -122,7 +122,7 @@ class TransactionTortureTest {
       tx.commit();
     }
     boolean readerStopped = false;
-    try (ChildJvm reader = ChildJvm.start("txnread", root.toString())) {
+    try (CrashChildJvm reader = CrashChildJvm.start("txnread", root.toString())) {
       expectPrefix(reader.nextLine(60_000), "READY");
       for (int cycle = 0; cycle < kills; cycle++) {
         if (System.nanoTime() > deadline) {
@@ -131,7 +131,7 @@ class TransactionTortureTest {
         Path report = reports.resolve("cycle-" + cycle + ".txt");
         long startGeneration;
         long lastReported;
-        try (ChildJvm child = ChildJvm.start("txn", root.toString(), Long.toString(random.nextLong()),
+        try (CrashChildJvm child = CrashChildJvm.start("txn", root.toString(), Long.toString(random.nextLong()),
             Integer.toString(MAX_PAYLOAD), report.toString(), how)) {
           startGeneration = Long.parseLong(expectPrefix(child.nextLine(60_000), "READY "));
           Thread.sleep(random.nextInt(MAX_KILL_DELAY_MS));
@@ -141,8 +141,8 @@ class TransactionTortureTest {
             fail("child said: " + line);
           }
           lastReported = startGeneration;
-          for (long[] g : ChildJvm.reported(report)) {
-            lastReported = g[0];
+          for (CrashChildJvm.Returned g : CrashChildJvm.reported(report)) {
+            lastReported = g.generation();
             s.commitsReported++;
           }
         }
