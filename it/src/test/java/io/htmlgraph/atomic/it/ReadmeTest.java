@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -189,6 +191,49 @@ class ReadmeTest {
         .contains("<requireJavaVersion><version>[" + m.group(1) + ",)</version>")
         .contains("<requireMavenVersion><version>[" + m.group(2) + ",)</version>")
         .contains("<maven.compiler.release>" + m.group(1) + "</maven.compiler.release>");
+  }
+
+  /**
+   * The modules whose sources make the launcher rebuild its jar: README's list, the launcher's, and
+   * those the jar is built from (cli and the library modules it depends on, through their poms) are
+   * the same, so that an edit of any of them counts and README says so.
+   */
+  @Test
+  void theLauncherRebuildsFromTheModulesTheJarIsBuiltFrom() throws IOException {
+    Set<String> built = new TreeSet<>();
+    moduleClosure("cli", built);
+    Matcher launcher = Pattern.compile("\\{([a-z,-]+)}/src/main\\b").matcher(read("atomic"));
+    List<Set<String>> loops = new ArrayList<>();
+    while (launcher.find()) {
+      loops.add(new TreeSet<>(List.of(launcher.group(1).split(","))));
+    }
+    assertThat(loops).as("the launcher's lists of modules whose src/main it checks").isNotEmpty()
+        .allSatisfy(l -> assertThat(l).isEqualTo(built));
+    Matcher readme = Pattern.compile("from: a file or directory under (.*?) `src/main`", Pattern.DOTALL)
+        .matcher(section("The `atomic` command"));
+    assertThat(readme.find()).as("README says which sources the launcher checks").isTrue();
+    Set<String> named = new TreeSet<>();
+    Matcher dir = Pattern.compile("`([a-z-]+)/`").matcher(readme.group(1));
+    while (dir.find()) {
+      named.add(dir.group(1));
+    }
+    assertThat(named).as("the modules README names").isEqualTo(built);
+  }
+
+  /** Adds {@code module} and the project's modules its main code depends on, through their poms. */
+  private static void moduleClosure(String module, Set<String> out) throws IOException {
+    if (!out.add(module)) {
+      return;
+    }
+    Matcher dep = Pattern.compile("(?s)<dependency>(.*?)</dependency>").matcher(read(module + "/pom.xml"));
+    while (dep.find()) {
+      String d = dep.group(1);
+      Matcher artifact = Pattern.compile("<groupId>io\\.htmlgraph</groupId>\\s*<artifactId>htmlgraph-atomic(-[a-z-]+)?</artifactId>")
+          .matcher(d);
+      if (artifact.find() && !d.contains("<scope>test</scope>")) {
+        moduleClosure(artifact.group(1) == null ? "core" : artifact.group(1).substring(1), out);
+      }
+    }
   }
 
   /** The lines without the indentation they share, without blank lines around them. */
