@@ -3,6 +3,7 @@ package io.htmlgraph.atomic.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.htmlgraph.atomic.cli.Main;
+import io.htmlgraph.atomic.json.AtomicJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -180,6 +182,16 @@ class ReadmeTest {
       files = Stream.concat(expected, random).filter(p -> p.toString().endsWith(".json")).count();
     }
     assertThat(Long.parseLong(m.group(1))).isEqualTo(files);
+  }
+
+  @Test
+  void theJsonLimitsAreThoseOfAtomicJson() throws IOException {
+    String json = section("JSON files (`htmlgraph-atomic-json`)").replaceAll("\\s+", " ");
+    assertThat(json).contains("(nesting " + AtomicJson.MAX_NESTING_DEPTH
+        + ", numbers of " + String.format(Locale.ROOT, "%,d", AtomicJson.MAX_NUMBER_DIGITS)
+        + " digits, names of " + String.format(Locale.ROOT, "%,d", AtomicJson.MAX_NAME_BYTES)
+        + " UTF-8 bytes, strings of " + AtomicJson.MAX_STRING_LENGTH / 1_000_000 + " M chars)");
+    assertThat(AtomicJson.MAX_STRING_LENGTH % 1_000_000).as("a whole number of millions, as README gives it").isZero();
   }
 
   @Test
