@@ -2,6 +2,7 @@ package io.htmlgraph.atomic.crash;
 
 import io.htmlgraph.atomic.AtomicFileWriter;
 import io.htmlgraph.atomic.FileTransaction;
+import io.htmlgraph.atomic.testsupport.TempTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,13 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * The child JVMs of the transaction crash tests, run through {@link CrashChild} (modes {@code txn} and
@@ -117,11 +116,7 @@ final class TransactionCrashChild {
       commit(scratch, TxnFiles.encode(g, random, 4096), false);
       FileTransaction.read(scratch, TxnFiles::generation);
     }
-    try (Stream<Path> s = Files.walk(scratch)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TempTrees.delete(scratch);
   }
 
   private static void reader(Path root, PrintStream out) {
