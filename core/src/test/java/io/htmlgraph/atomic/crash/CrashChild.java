@@ -123,23 +123,37 @@ public final class CrashChild {
       System.exit(2);
       return;
     }
-    out.println("READY " + generation);
+    writeUntilKilled(generation, report, out, g -> {
+      byte[] record = Frame.encode(g, random, maxPayload);
+      switch (writer) {
+        case "bytes" -> AtomicFileWriter.atomicWrite(target, record);
+        case "stream" -> streamed(target, record, random);
+        case "naive" -> naive(target, record, random);
+        default -> throw new IllegalArgumentException("unknown writer " + writer);
+      }
+    });
+  }
+
+  /** Writes one generation; returns once it is written as the child's mode writes it. */
+  interface GenerationWriter {
+    void write(long generation) throws IOException;
+  }
+
+  /**
+   * Says {@code READY start}, then writes generation after generation from {@code start + 1} on,
+   * reporting each that returned, until it is killed. After a power cut every call fails: it says so
+   * on {@code out} and exits with status 3 (the parent kills it anyway).
+   */
+  static void writeUntilKilled(long start, Path report, PrintStream out, GenerationWriter writer) {
+    out.println("READY " + start);
     out.flush();
     try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND)) {
-      while (true) {
-        generation++;
-        byte[] record = Frame.encode(generation, random, maxPayload);
-        switch (writer) {
-          case "bytes" -> AtomicFileWriter.atomicWrite(target, record);
-          case "stream" -> streamed(target, record, random);
-          case "naive" -> naive(target, record, random);
-          default -> throw new IllegalArgumentException("unknown writer " + writer);
-        }
+      for (long generation = start + 1; ; generation++) {
+        writer.write(generation);
         reportReturned(reports, generation);
       }
     } catch (IOException | RuntimeException e) {
-      // after a power cut every call fails: say so and stop; the parent kills us anyway
       out.println("E " + e);
       out.flush();
       System.exit(3);

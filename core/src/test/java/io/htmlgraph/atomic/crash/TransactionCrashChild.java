@@ -7,11 +7,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -72,21 +70,8 @@ final class TransactionCrashChild {
       System.exit(2);
       return;
     }
-    out.println("READY " + generation);
-    out.flush();
-    try (FileChannel reports = FileChannel.open(report, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND)) {
-      while (true) {
-        generation++;
-        commit(root, TxnFiles.encode(generation, random, maxPayload), separate);
-        CrashChild.reportReturned(reports, generation);
-      }
-    } catch (IOException | RuntimeException e) {
-      // after a power cut every call fails: say so and stop; the parent kills us anyway
-      out.println("E " + e);
-      out.flush();
-      System.exit(3);
-    }
+    CrashChild.writeUntilKilled(generation, report, out,
+        g -> commit(root, TxnFiles.encode(g, random, maxPayload), separate));
   }
 
   private static void commit(Path root, List<byte[]> records, boolean separate) throws IOException {
