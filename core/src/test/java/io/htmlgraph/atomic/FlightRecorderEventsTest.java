@@ -94,6 +94,66 @@ class FlightRecorderEventsTest {
     assertThat(n.getDuration("directorySync")).isZero();
   }
 
+  /**
+   * Writer A's directory sync is held until B and C wait for theirs: B and C then share one, and their
+   * events say so; A's does not.
+   */
+  @Test
+  void aDirectorySyncSharedByTwoWritersIsRecordedAsShared() throws Exception {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread a = new Thread(() -> {
+      try {
+        io.htmlgraph.atomic.internal.SharedDirectorySyncs.withHook(new io.htmlgraph.atomic.internal.SharedDirectorySyncs.Hook() {
+          @Override
+          public void afterSync(Path d) throws IOException {
+            held.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+          }
+        }, () -> {
+          AtomicFileWriter.atomicWrite(dir.resolve("a.txt"), "a");
+          return null;
+        });
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    a.start();
+    assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    List<Thread> others = new java.util.ArrayList<>();
+    for (String name : List.of("b.txt", "c.txt")) {
+      Thread t = new Thread(() -> {
+        try {
+          AtomicFileWriter.atomicWrite(dir.resolve(name), name);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      t.start();
+      others.add(t);
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!others.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+      assertThat(System.nanoTime()).as("b and c wait for the directory sync").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+    release.countDown();
+    for (Thread t : others) {
+      t.join(10_000);
+    }
+    a.join(10_000);
+    assertThat(dir.resolve("c.txt")).hasContent("c.txt");
+
+    List<RecordedEvent> commits = recorded(COMMIT);
+    assertThat(only(commits, "path", dir.resolve("a.txt").toString()).getBoolean("sharedDirectorySync")).isFalse();
+    assertThat(only(commits, "path", dir.resolve("b.txt").toString()).getBoolean("sharedDirectorySync")).isTrue();
+    assertThat(only(commits, "path", dir.resolve("c.txt").toString()).getBoolean("sharedDirectorySync")).isTrue();
+  }
+
   @Test
   void aCommitThatFailsIsRecordedAsFailed() throws IOException {
     Path target = dir.resolve("target.txt");

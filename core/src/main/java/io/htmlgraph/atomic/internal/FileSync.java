@@ -14,21 +14,40 @@ import java.nio.file.StandardOpenOption;
  * directory, which the JDK exposes as {@link FileChannel#force(boolean)} on a channel opened for
  * reading. Windows cannot open a directory as a file, and makes renames durable with the move itself,
  * so there the sync is skipped.
+ *
+ * <p>Callers that need a sync of one directory at the same moment share one
+ * ({@link SharedDirectorySyncs}): each still returns only once a sync that began after its call did
+ * has completed, which is all a sync made by the caller itself would promise. The
+ * {@code io.htmlgraph.atomic.sharedDirectorySyncs=false} system property makes every caller sync on
+ * its own (for measuring what sharing gains).
  */
 public final class FileSync {
+  private static final SharedDirectorySyncs SHARED = new SharedDirectorySyncs(FileSync::syncAlone);
+  private static final boolean SHARING = !"false".equalsIgnoreCase(
+      System.getProperty("io.htmlgraph.atomic.sharedDirectorySyncs"));
+
   private FileSync() {}
 
   /**
    * Syncs the entries of {@code dir} to the storage ({@code fsync(2)} on the directory).
    *
    * @param dir the directory
+   * @return whether the sync was shared with other callers
    * @throws IOException if the directory cannot be opened or the sync fails; the caller must not
    *     retry: a second fsync may report success for writes that were lost
    */
-  public static void syncDirectory(Path dir) throws IOException {
+  public static boolean syncDirectory(Path dir) throws IOException {
     if (isWindows(dir)) {
-      return;
+      return false;
     }
+    if (SHARING) {
+      return SHARED.sync(dir);
+    }
+    syncAlone(dir);
+    return false;
+  }
+
+  private static void syncAlone(Path dir) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }

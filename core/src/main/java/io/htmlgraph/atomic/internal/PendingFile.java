@@ -830,8 +830,7 @@ public final class PendingFile {
     long start = event == null ? 0 : System.nanoTime();
     long synced = 0;
     long renamed = 0;
-    // whether the directory sync was one shared with other writers: to be set by a shared sync
-    boolean sharedDirectorySync = false;
+    boolean sharedDirectorySync = false; // whether a directory sync served other writers too
     String outcome = "failed";
     try {
       syncData();
@@ -842,7 +841,7 @@ public final class PendingFile {
       if (options.durability() == Durability.FULL) {
         try {
           for (Path dir : directoriesToSync()) {
-            FileSync.syncDirectory(dir);
+            sharedDirectorySync |= FileSync.syncDirectory(dir);
           }
         } catch (IOException e) {
           if (closeFailure != null) {
