@@ -61,7 +61,7 @@ public final class RunAll {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Path out = Path.of("docs/benchmarks.md");
-    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7", "jfr"));
+    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "jfr"));
     String command = "bench/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -103,6 +103,9 @@ public final class RunAll {
     }
     if (only.contains("w7")) {
       TransactionWorkload.run(out(), headlines, quick, root);
+    }
+    if (only.contains("w8")) {
+      ConcurrencyWorkload.run(out(), headlines, quick, root);
     }
     if (only.contains("jfr")) {
       flightRecorder();

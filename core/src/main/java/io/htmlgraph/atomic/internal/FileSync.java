@@ -23,7 +23,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class FileSync {
   private static final SharedDirectorySyncs SHARED = new SharedDirectorySyncs(FileSync::syncAlone);
-  private static final boolean SHARING = !"false".equalsIgnoreCase(
+  private static volatile boolean sharing = !"false".equalsIgnoreCase(
       System.getProperty("io.htmlgraph.atomic.sharedDirectorySyncs"));
 
   private FileSync() {}
@@ -40,11 +40,16 @@ public final class FileSync {
     if (isWindows(dir)) {
       return false;
     }
-    if (SHARING) {
+    if (sharing) {
       return SHARED.sync(dir);
     }
     syncAlone(dir);
     return false;
+  }
+
+  /** Turns the sharing of directory syncs on or off, for the benchmarks that compare the two. */
+  public static void setSharing(boolean on) {
+    sharing = on;
   }
 
   private static void syncAlone(Path dir) throws IOException {
