@@ -188,7 +188,7 @@ public final class SharedDirectorySyncs {
     }
   }
 
-  /** What a caller whose sync another made gets. */
+  /** What a caller whose sync another made gets. Holds {@code d}'s monitor. */
   private static boolean finish(Sync s, Path dir) throws IOException {
     if (s.failure != null) {
       throw new IOException("sync of directory " + dir + " (made for " + s.callers + " writers) failed: "
@@ -200,6 +200,7 @@ public final class SharedDirectorySyncs {
   private boolean make(Dir d, Sync s, Path dir, Hook hook) throws IOException {
     IOException failure = null;
     boolean interrupted = false;
+    boolean shared = false;
     try {
       action.sync(dir);
       if (hook != null) {
@@ -229,6 +230,7 @@ public final class SharedDirectorySyncs {
         } else {
           s.done = true;
           s.failure = failure;
+          shared = s.callers > 1;
         }
         d.notifyAll();
       }
@@ -236,7 +238,7 @@ public final class SharedDirectorySyncs {
     if (failure != null) {
       throw failure;
     }
-    return s.callers > 1;
+    return shared;
   }
 
   /** A body run with a hook in place. */
