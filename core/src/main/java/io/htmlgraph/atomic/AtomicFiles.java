@@ -4,6 +4,7 @@ import io.htmlgraph.atomic.internal.Directories;
 import io.htmlgraph.atomic.internal.DirectorySync;
 import io.htmlgraph.atomic.internal.FileMetadata;
 import io.htmlgraph.atomic.internal.GroupCommit;
+import io.htmlgraph.atomic.internal.Jfr;
 import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
 import io.htmlgraph.atomic.internal.PrivateDirs;
@@ -264,8 +265,7 @@ public final class AtomicFiles {
    */
   public static int cleanupOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onRemoved)
       throws IOException {
-    // temps, then the private directories of writers that died while preparing a replace
-    return Sweeper.sweep(dir, age, false, onRemoved) + PrivateDirs.sweep(dir, age, false, onRemoved);
+    return sweep(dir, age, false, onRemoved);
   }
 
   /**
@@ -274,7 +274,27 @@ public final class AtomicFiles {
    * @return the count, each also given to {@code onFound}
    */
   public static int findOrphanedTempFiles(Path dir, Duration age, Consumer<? super Path> onFound) throws IOException {
-    return Sweeper.sweep(dir, age, true, onFound) + PrivateDirs.sweep(dir, age, true, onFound);
+    return sweep(dir, age, true, onFound);
+  }
+
+  private static int sweep(Path dir, Duration age, boolean dryRun, Consumer<? super Path> onRemoved)
+      throws IOException {
+    // a Flight Recorder event (Jfr): null unless a recording takes sweeps
+    Object event = Jfr.beginSweep();
+    Sweeper.Tally tally = new Sweeper.Tally();
+    int removed = 0;
+    String outcome = "failed";
+    try {
+      // temps, then the private directories of writers that died while preparing a replace
+      removed = Sweeper.sweep(dir, age, dryRun, onRemoved, tally);
+      removed += PrivateDirs.sweep(dir, age, dryRun, onRemoved, tally);
+      outcome = "done";
+      return removed;
+    } finally {
+      if (event != null) {
+        Jfr.endSweep(event, dir, age, dryRun, tally, removed, outcome);
+      }
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.htmlgraph.atomic;
 
+import io.htmlgraph.atomic.internal.Jfr;
 import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.LockFileState;
 import io.htmlgraph.atomic.internal.LockFileTable;
@@ -366,6 +367,25 @@ public final class DirectoryLocker implements Locker {
   /** @return the generation of the hold, or -1 on timeout */
   private long acquire(LockMode mode, Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
+    // a Flight Recorder event (Jfr): null unless a recording takes lock waits
+    Object event = Jfr.beginLockWait();
+    if (event == null) {
+      return acquireTimed(mode, timeout);
+    }
+    String outcome = "failed";
+    try {
+      long gen = acquireTimed(mode, timeout);
+      outcome = gen >= 0 ? "granted" : "timeout";
+      return gen;
+    } catch (InterruptedException e) {
+      outcome = "interrupted";
+      throw e;
+    } finally {
+      Jfr.endLockWait(event, "directory", lockDir.toString(), mode, timeout, outcome);
+    }
+  }
+
+  private long acquireTimed(LockMode mode, Duration timeout) throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }

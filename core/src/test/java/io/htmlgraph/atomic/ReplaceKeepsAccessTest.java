@@ -73,6 +73,31 @@ class ReplaceKeepsAccessTest {
     assertThat(TestFiles.names(dir)).containsExactly("shared.conf");
   }
 
+  /**
+   * The copy is made in a private directory that was made in the target's directory (and then kept
+   * elsewhere for the next replaces): it inherits that directory's default ACL, as any new file there
+   * does, not that of wherever the private directory is kept.
+   */
+  @Test
+  void inADirectoryWithADefaultAclAReplacedFileWithoutOneGetsItAsEveryNewFileThere() throws Exception {
+    assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");
+    Path d = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+    sh("setfacl", "-d", "-m", "u:nobody:r--", d.toString());
+    Path f = Files.writeString(d.resolve("report.txt"), "old");
+    sh("setfacl", "-b", f.toString()); // this one has none
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    Path fresh = Files.writeString(d.resolve("fresh.txt"), "a new file");
+    Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(acl(f)).doesNotContain("nobody");
+
+    AtomicFileWriter.atomicWrite(f, "new");
+    AtomicFileWriter.atomicWrite(f, "newer"); // through the kept private directory
+    assertThat(f).hasContent("newer");
+    assertThat(acl(f)).contains("user:nobody:r--").isEqualTo(acl(fresh).replace("fresh.txt", "report.txt"));
+    assertThat(TestFiles.names(d)).containsExactly("fresh.txt", "report.txt");
+  }
+
   @Test
   void theTempBesideTheTargetCarriesTheAclBeforeAnyContent() throws Exception {
     assumeTrue(TestFiles.isRoot() && has("setfacl") && has("getfacl"), "needs root, setfacl and getfacl; skipped");

@@ -2,11 +2,14 @@ package io.htmlgraph.atomic.bench;
 
 import io.htmlgraph.atomic.AtomicFileWriter;
 import io.htmlgraph.atomic.AtomicFiles;
+import io.htmlgraph.atomic.Durability;
+import io.htmlgraph.atomic.WriteOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -82,8 +85,37 @@ public final class Child {
         result("seconds=%.4f entries=%d peakHeapMiB=%.1f", ns / 1e9, n, peakHeapMiB());
       }
       case "handoff" -> HandOff.run(args);
+      case "replaceLoop" -> replaceLoop(args);
       default -> throw new IllegalArgumentException("unknown child workload " + args[0]);
     }
+  }
+
+  /**
+   * {@code replaceLoop DIR LEVEL WARMUP N [initialized]}: replaces DIR/state.bin (100 bytes, 0644)
+   * WARMUP times, then N times timed; with {@code initialized}, the Flight Recorder is started first
+   * (a recording started and closed) and left running without a recording.
+   */
+  private static void replaceLoop(String[] args) throws Exception {
+    Path dir = Path.of(args[1]);
+    WriteOptions options = WriteOptions.builder().durability(Durability.valueOf(args[2])).build();
+    int warmup = Integer.parseInt(args[3]);
+    int n = Integer.parseInt(args[4]);
+    if (args.length > 5 && args[5].equals("initialized")) {
+      new jdk.jfr.Recording().close();
+    }
+    Path target = dir.resolve("state.bin");
+    byte[] content = new byte[100];
+    Files.write(target, content);
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    for (int i = 0; i < warmup; i++) {
+      AtomicFileWriter.atomicWrite(target, content, options);
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      AtomicFileWriter.atomicWrite(target, content, options);
+    }
+    long ns = System.nanoTime() - t0;
+    result("seconds=%.4f ops=%.1f recorder=%b", ns / 1e9, n / (ns / 1e9), jdk.jfr.FlightRecorder.isInitialized());
   }
 
   static void result(String fmt, Object... args) {

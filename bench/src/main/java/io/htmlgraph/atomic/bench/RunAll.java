@@ -61,7 +61,7 @@ public final class RunAll {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Path out = Path.of("docs/benchmarks.md");
-    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7"));
+    Set<String> only = new LinkedHashSet<>(List.of("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "jfr"));
     String command = "bench/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -103,6 +103,12 @@ public final class RunAll {
     }
     if (only.contains("w7")) {
       TransactionWorkload.run(out(), headlines, quick, root);
+    }
+    if (only.contains("w8")) {
+      ConcurrencyWorkload.run(out(), headlines, quick, root);
+    }
+    if (only.contains("jfr")) {
+      flightRecorder();
     }
     swap(saved);
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
@@ -246,6 +252,8 @@ public final class RunAll {
     r.line("BENCH_DIR=/mnt/disk bench/run           # measure another disk (default bench/target/work)");
     r.line("# workload 1 under JMH (after one bench/run, which builds the class path file):");
     r.line("java -cp \"bench/target/classes:$(cat bench/target/classpath.txt)\" org.openjdk.jmh.Main SmallReplaceBenchmark");
+    r.line("# one version of the core against another (git revisions, WORK for this checkout), in one JVM:");
+    r.line("bench/side-by-side --level NONE before=HEAD~1 after=WORK");
     r.line("```").blank();
     r.line("The machine should be otherwise idle: fsync-bound figures move with every other process that"
         + " writes to the same disk. JMH runs the uncontended lock benchmarks; workload 1 runs in paired"
@@ -708,24 +716,29 @@ public final class RunAll {
       // text with multi-byte characters, and the read reads ASCII of the same size.
       Path mixed = dir.resolve("mixed.txt");
       Path ascii = dir.resolve("ascii.txt");
-      String bigHeap = quick ? "-Xmx256m" : "-Xmx3g";
+      // safeReadWithRetry of 1 GiB holds its buffer (grown to 2 GiB once the file is read to its size),
+      // the decoder's 2 GiB of chars, then the String: -Xmx3g and -Xmx5g ran out of heap
+      String bigHeap = quick ? "-Xmx256m" : "-Xmx7g";
       Map<String, List<Double>> mbps = new LinkedHashMap<>();
       Map<String, List<Double>> heap = new LinkedHashMap<>();
-      String[][] ops = {{"validate", "-Xmx64m"}, {"scan", "-Xmx64m"}, {"read", bigHeap}, {"readBytes", bigHeap}};
+      // {child workload, heap, key}: the validation of each file beside a plain scan of it
+      String[][][] ops = {
+          {{"validate", "-Xmx64m", "validate"}, {"scan", "-Xmx64m", "scan"}},
+          {{"validate", "-Xmx64m", "validate ascii"}, {"scan", "-Xmx64m", "scan ascii"}, {"read", bigHeap, "read"},
+              {"readBytes", bigHeap, "readBytes"}}};
       for (int half = 0; half < 2; half++) {
         Path file = half == 0 ? mixed : ascii;
         writeText(file, size, half == 0
             ? "the quick brown fox jumps over the lazy dog; ünïcödé ✓ 0123456789\n"
             : "the quick brown fox jumps over the lazy dog; 0123456789 ABCDEFGHIJ\n");
         for (int rep = 0; rep < reps; rep++) {
-          for (int k = half * 2; k < half * 2 + 2; k++) {
-            String[] op = ops[k];
+          for (String[] op : ops[half]) {
             Map<String, String> res = childResult(List.of(op[1]), op[0], file.toString());
             if (op[0].equals("validate") && !Boolean.parseBoolean(res.get("valid"))) {
-              throw new IllegalStateException("validateAtomicWrite said the UTF-8 file is invalid");
+              throw new IllegalStateException("validateAtomicWrite said the UTF-8 file " + file + " is invalid");
             }
-            mbps.computeIfAbsent(op[0], x -> new ArrayList<>()).add(Double.parseDouble(res.get("mbps")));
-            heap.computeIfAbsent(op[0], x -> new ArrayList<>()).add(Double.parseDouble(res.get("peakHeapMiB")));
+            mbps.computeIfAbsent(op[2], x -> new ArrayList<>()).add(Double.parseDouble(res.get("mbps")));
+            heap.computeIfAbsent(op[2], x -> new ArrayList<>()).add(Double.parseDouble(res.get("peakHeapMiB")));
           }
         }
         Files.delete(file);
@@ -733,9 +746,10 @@ public final class RunAll {
       Report o = out();
       o.line(Report.f("## 6. Validating and reading a %,d MiB file", size >> 20)).blank();
       o.line("Child JVMs, " + reps + " reps, the file in the page cache (written just before), valid UTF-8"
-          + " with multi-byte characters for the validation. `validateAtomicWrite` runs with `-Xmx64m`."
-          + " `safeReadWithRetry` returns the whole file as one String, so it needs a heap of about twice the"
-          + " file (" + bigHeap + "), and it reads ASCII: a String holding any character beyond Latin-1 is"
+          + " with multi-byte characters (one run of them per 72-byte line) for the validation, and ASCII of"
+          + " the same size. `validateAtomicWrite` runs with `-Xmx64m`."
+          + " `safeReadWithRetry` returns the whole file as one String, so it needs a heap of several times the"
+          + " file (" + bigHeap + ": its buffer, the decoder's output and the String), and it reads ASCII: a String holding any character beyond Latin-1 is"
           + " stored as UTF-16 and the JDK caps it at 2^30 - 1 chars, so 1 GiB of such text cannot be read"
           + " into one String at all (`OutOfMemoryError: UTF16 String size`); use a stream for files that"
           + " large.").blank();
@@ -748,14 +762,88 @@ public final class RunAll {
           Stats.of(heap.get("validate")).median("%.1f"), Report.ratio(v.ratioTo(sc)));
       o.row("baseline: 64 KiB channel reads, no decoding", "64 MiB", sc.median("%,.0f") + " (" + sc.spread("%,.0f") + ")",
           Stats.of(heap.get("scan")).median("%.1f"), "");
+      Stats va = Stats.of(mbps.get("validate ascii"));
+      Stats sa = Stats.of(mbps.get("scan ascii"));
+      o.row("`validateAtomicWrite`, ASCII only", "64 MiB", va.median("%,.0f") + " (" + va.spread("%,.0f") + ")",
+          Stats.of(heap.get("validate ascii")).median("%.1f"), Report.ratio(va.ratioTo(sa)));
+      o.row("baseline: the same reads of the ASCII file", "64 MiB", sa.median("%,.0f") + " (" + sa.spread("%,.0f") + ")",
+          Stats.of(heap.get("scan ascii")).median("%.1f"), "");
       o.row("`safeReadWithRetry`", bigHeap.substring(5 - 1), rd.median("%,.0f") + " (" + rd.spread("%,.0f") + ")",
           Stats.of(heap.get("read")).median("%.1f"), Report.ratio(rd.ratioTo(rb)));
       o.row("baseline: `Files.readAllBytes`", bigHeap.substring(5 - 1), rb.median("%,.0f") + " (" + rb.spread("%,.0f") + ")",
           Stats.of(heap.get("readBytes")).median("%.1f"), "");
       o.blank();
-      headlines.add(Report.f("Validating %,d MiB with a 64 MiB heap: %,.0f MB/s.", size >> 20, v.median()));
+      headlines.add(Report.f("Validating %,d MiB with a 64 MiB heap: %,.0f MB/s (%s the read of the file; %s on"
+          + " ASCII).", size >> 20, v.median(), Report.ratio(v.ratioTo(sc)), Report.ratio(va.ratioTo(sa))));
     } finally {
       BenchDirs.deleteTree(dir);
     }
+  }
+
+  // ---------------------------------------------------------------- Flight Recorder events
+
+  /**
+   * What the library's Flight Recorder events cost: the same loop of small replaces in child JVMs,
+   * alternated round by round, with the events off ({@code -Dio.htmlgraph.atomic.jfr=false}, as if
+   * compiled out), with them available and no recorder started (the common case), with the recorder
+   * started but not recording, and recording with the JDK's default settings.
+   */
+  private void flightRecorder() throws Exception {
+    int rounds = quick ? 1 : 8;
+    Map<String, List<String>> configs = new LinkedHashMap<>();
+    configs.put("events off (`-Dio.htmlgraph.atomic.jfr=false`)", List.of("-Dio.htmlgraph.atomic.jfr=false"));
+    configs.put("events available, recorder never started", List.of());
+    configs.put("recorder started, not recording", List.of());
+    configs.put("recording, default settings (`-XX:StartFlightRecording`)",
+        List.of("-XX:StartFlightRecording", "-Xlog:jfr+startup=warning"));
+    List<String> names = new ArrayList<>(configs.keySet());
+    Report o = out();
+    o.line("## Flight Recorder events: their cost").blank();
+    o.line("A loop of 100-byte replaces of a `0644` file in child JVMs (" + (quick ? "50" : "500")
+        + " to warm up, then " + (quick ? "100" : "2,000 at NONE, 1,000 at FULL") + " timed), one JVM per"
+        + " configuration per round, " + rounds + " rounds, the order rotated each round. Ratio: median"
+        + " (min–max) of the per-round ratios to the run with the events off. Target: at most 1% cost with"
+        + " the events available but not recorded. The recording run includes the JDK's own default events"
+        + " (the library's commit and lock-wait events are recorded only above 20 ms there).").blank();
+    o.header("level", "configuration", "ops/s (spread)", "/ events off (spread)", "target");
+    for (Durability level : new Durability[] {Durability.NONE, Durability.FULL}) {
+      int n = quick ? 100 : level == Durability.NONE ? 2_000 : 1_000;
+      int warmup = quick ? 50 : 500;
+      Map<String, List<Double>> ops = new LinkedHashMap<>();
+      names.forEach(k -> ops.put(k, new ArrayList<>()));
+      for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < names.size(); k++) {
+          String name = names.get((k + r) % names.size());
+          Path dir = BenchDirs.fresh("jfr");
+          try {
+            List<String> args = new ArrayList<>(List.of("replaceLoop", dir.toString(), level.name(),
+                String.valueOf(warmup), String.valueOf(n)));
+            if (name.startsWith("recorder started")) {
+              args.add("initialized");
+            }
+            List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+            jvm.addAll(configs.get(name));
+            Map<String, String> res = childResult(jvm, args.toArray(new String[0]));
+            ops.get(name).add(Double.parseDouble(res.get("ops")));
+          } finally {
+            BenchDirs.deleteTree(dir);
+          }
+        }
+      }
+      List<Double> off = ops.get(names.get(0));
+      for (String name : names) {
+        Stats s = Stats.of(ops.get(name));
+        boolean isOff = name.equals(names.get(0));
+        Stats ratio = Stats.of(Paired.ratios(ops.get(name), off));
+        boolean targeted = name.startsWith("events available") || name.startsWith("recorder started");
+        o.row(level, name, ops(s), isOff ? "" : Report.ratio(ratio.median()) + " (" + ratio.spread("%.2f") + ")",
+            targeted ? "≥ 0.99×: " + Report.verdict(ratio.median(), 0.99) : "");
+        if (name.startsWith("events available")) {
+          headlines.add(Report.f("Flight Recorder events available, not recorded: %s of the replaces with them off"
+              + " (%s).", Report.ratio(ratio.median()), level));
+        }
+      }
+    }
+    o.blank();
   }
 }

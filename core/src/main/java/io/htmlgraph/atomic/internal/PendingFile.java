@@ -41,8 +41,8 @@ import java.util.Set;
  *   <li>The temp is created with {@code O_CREAT|O_EXCL} ({@code CREATE_NEW}) in the target's
  *       directory, so that it can never be a file or link someone planted, and so that the final
  *       {@code rename(2)} stays inside one file system, where it is atomic. A temp that replaces a file
- *       is a copy of it, truncated, made where no one else can open it (see {@link #createCopy}): the
- *       only way to keep its ACL and extended attributes in pure Java.
+ *       is a copy of it, its content truncated or overwritten, made where no one else can open it (see
+ *       {@link #createCopy}): the only way to keep its ACL and extended attributes in pure Java.
  *   <li>The writer takes an OS lock on its temp: proof of life, so that a sweep of orphaned temps in
  *       another process never deletes it. (A sweep in this JVM asks {@link LiveTemps} instead.)
  *   <li>At commit the data is synced ({@code fdatasync}) before the rename. Without it, a power cut
@@ -75,6 +75,8 @@ public final class PendingFile {
   private static final Set<OpenOption> REOPEN = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
       LinkOption.NOFOLLOW_LINKS);
   private static final int MAX_NAME_ATTEMPTS = 100;
+  /** From this size of the old content on, the copy is overwritten and cut at commit (see copyOnce). */
+  static final long OVERWRITE_FROM = 1 << 20;
   // the longest name the library puts in a directory: a private directory, a slash and a name in it
   private static final int LONGEST_NAME = 80;
 
@@ -104,6 +106,9 @@ public final class PendingFile {
   private Path published; // the temp that became the target
   private Path publishedDir; // its real directory
   private IOException closeFailure; // closing the temp after its rename failed
+  // the temp's channel holds the old content beyond what was written: cut at the data sync
+  private boolean overwrites;
+  private long written; // the size of the new content so far
   private State state = State.OPEN;
   private Throwable failure;
 
@@ -288,6 +293,7 @@ public final class PendingFile {
     temp = t.path();
     tempKey = t.key();
     channel = t.channel();
+    written = copyOf ? source.size() : 0;
   }
 
   private record Temp(Path path, FileChannel channel, Object key) {}
@@ -403,33 +409,44 @@ public final class PendingFile {
    *
    * <p>The steps, and the failure each prevents:
    * <ol>
-   *   <li>A private directory ({@code 0700}, {@link PrivateDirs}) is made beside the temp, unless the
-   *       directory itself is private. {@code Files.copy} creates its
-   *       file with the old mode and sets the ACL last: in between, the mode's group bits (the ACL's
-   *       mask) apply to the owning group, which the ACL may deny. Inside the private directory no
+   *   <li>The copy is made in a private directory ({@code 0700}, {@link PrivateDirs}) of this JVM for
+   *       the target's directory, unless that directory itself is private. {@code Files.copy} creates
+   *       its file with the old mode and sets the ACL last: in between, the mode's group bits (the
+   *       ACL's mask) apply to the owning group, which the ACL may deny. Inside the private directory no
    *       other user can open the file during that moment (an open file stays open after the ACL
-   *       lands).
+   *       lands). The private directory was made in the target's directory, so the copy inherits what
+   *       a file made there would (its default ACL, an SELinux label); it is kept for the next
+   *       replaces in {@code java.io.tmpdir} when that is on the same mount, else made and removed
+   *       around the copy.
    *   <li>Where another user could replace the old file meanwhile (see
    *       {@link SafeFiles#othersMayReplace}), the copy is made from a hard link to it in the private
    *       directory, so that a link or FIFO swapped in cannot be followed or block the copy's
    *       {@code O_RDONLY} open.
-   *   <li>The copy is reopened ({@code O_NOFOLLOW}) and truncated (its old content is never
-   *       exposed), its group, mode, setuid and setgid are corrected (see {@link #fixMetadata}), it is
-   *       locked, and only then renamed into the directory under a fresh {@code .tmp-} name.
+   *   <li>The copy is reopened ({@code O_NOFOLLOW}) and truncated, its group, mode, setuid and setgid
+   *       are corrected (see {@link #fixMetadata}), it is locked, and only then renamed into the
+   *       directory under a fresh {@code .tmp-} name. An old content of {@link #OVERWRITE_FROM} bytes
+   *       or more is not truncated but overwritten, and what remains of it is cut at the data sync:
+   *       truncating a file to zero and writing it again is the pattern for which ext4
+   *       ({@code auto_da_alloc}) and XFS start writing the file back at its close. Meanwhile the temp
+   *       holds old bytes, readable by exactly who could read the old file (it has its mode and ACL).
    * </ol>
-   * The price: the old content is copied once (its size in I/O and, for a moment, in free space).
+   * The price: the old content is copied once (its size in I/O and, for a moment, in free space; on
+   * JDK 21 and later {@code Files.copy} uses {@code copy_file_range(2)}, which XFS and btrfs serve by
+   * sharing extents). Pure Java has no way to carry the extended attributes without the content: the
+   * JDK copies them only inside {@code Files.copy}, from a regular file with its data or from a
+   * directory.
    */
   private Temp createCopy(Path realDir, Path opsDir) throws IOException {
     // The copy can be made in place, without a private subdirectory, where no one else could open it
     // while the JDK sets its attributes: in a directory no other user can enter, or when the old file
     // grants nothing to group and others (the copy is created with its mode, and without an ACL yet a
     // user the ACL names falls under "others"), unless that file must be pinned first.
-    boolean direct = SafeFiles.isPrivate(realDir.equals(destDir) && destDirMeta != null ? destDirMeta
-        : FileMetadata.read(realDir))
+    FileMetadata dirMeta = realDir.equals(destDir) && destDirMeta != null ? destDirMeta : FileMetadata.read(realDir);
+    boolean direct = SafeFiles.isPrivate(dirMeta)
         || (source.mode() >= 0 && (source.mode() & 0077) == 0
             && !(sourceDir != null && SafeFiles.othersMayReplace(sourceDir, source)));
     for (int attempt = 1; ; attempt++) {
-      Temp t = copyOnce(opsDir, direct);
+      Temp t = copyOnce(opsDir, direct, dirMeta);
       if (t != null) {
         return t;
       }
@@ -441,8 +458,9 @@ public final class PendingFile {
   }
 
   /** One attempt of {@link #createCopy}: null if the name was taken, or a sweep took the copy. */
-  private Temp copyOnce(Path opsDir, boolean direct) throws IOException {
-    Path work = direct ? opsDir : PrivateDirs.acquire(opsDir);
+  private Temp copyOnce(Path opsDir, boolean direct, FileMetadata dirMeta) throws IOException {
+    PrivateDirs.Lease lease = direct ? null : PrivateDirs.acquire(opsDir, dirMeta);
+    Path work = direct ? opsDir : lease.path();
     Path copy = work.resolve(TempNames.next(TempNames.WRITER_PREFIX));
     FileChannel ch = null;
     Path pin = null;
@@ -505,7 +523,12 @@ public final class PendingFile {
       }
       fixMetadata(copy, made, from);
       VersionMarks.stamp(copy);
-      ch = FileChannel.open(copy, copyOf ? REOPEN : REOPEN_TRUNCATED);
+      // A large old content is overwritten rather than truncated first: truncating a file to zero and
+      // writing it again is the pattern for which ext4 (auto_da_alloc) and XFS start writing it back
+      // when it is closed, which cost a 10 MB replace at NONE three times its writing on XFS here
+      boolean overwrite = !copyOf && from.size() >= OVERWRITE_FROM;
+      ch = FileChannel.open(copy, copyOf || overwrite ? REOPEN : REOPEN_TRUNCATED);
+      overwrites = overwrite;
       boolean locked = proveLife(ch);
       if (direct && (!locked || !Files.exists(copy, LinkOption.NOFOLLOW_LINKS))) {
         // a sweep of this user's in another process holds it, or already removed it: draw again
@@ -523,6 +546,14 @@ public final class PendingFile {
           // rename(2) alone: a fresh random name (microseconds and 8 random characters) is not taken,
           // and an entry planted there would be replaced, never written through
           Files.move(copy, name, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException otherMount) {
+          LiveTemps.unregister(name);
+          if (lease.parked()) {
+            // the parked directory is on another mount than the target's now: copy beside the temp
+            lease.unpark();
+            return null;
+          }
+          throw otherMount;
         } catch (IOException | RuntimeException | Error e) {
           LiveTemps.unregister(name);
           throw e;
@@ -549,8 +580,8 @@ public final class PendingFile {
           deleteQuietly(copy);
         }
       }
-      if (!direct) {
-        PrivateDirs.release(opsDir, work);
+      if (lease != null) {
+        lease.release();
       }
     }
   }
@@ -730,7 +761,7 @@ public final class PendingFile {
     ensureOpen();
     try {
       while (src.hasRemaining()) {
-        channel.write(src);
+        written += channel.write(src);
       }
     } catch (IOException | RuntimeException | Error e) {
       markFailed(e);
@@ -743,6 +774,7 @@ public final class PendingFile {
     ensureOpen();
     try {
       transfer(in, position, length, channel, null);
+      written += length;
     } catch (IOException | RuntimeException | Error e) {
       markFailed(e);
       throw e;
@@ -793,13 +825,41 @@ public final class PendingFile {
    * @throws IOException any other failure: the target is untouched and the temp removed
    */
   public void commit() throws IOException {
-    syncData();
-    publishSynced();
-    if (options.durability() == Durability.FULL) {
-      DirectorySync.syncPublished(directoriesToSync(), target, closeFailure);
+    // A Flight Recorder event (Jfr): null unless a recording takes it, and then no clock is read
+    Object event = Jfr.beginCommit();
+    long start = event == null ? 0 : System.nanoTime();
+    long synced = 0;
+    long renamed = 0;
+    boolean sharedDirectorySync = false; // whether a directory sync served other writers too
+    String outcome = "failed";
+    try {
+      syncData();
+      synced = event == null ? 0 : System.nanoTime();
+      publishSynced();
+      renamed = event == null ? 0 : System.nanoTime();
+      outcome = "not durable";
+      if (options.durability() == Durability.FULL) {
+        sharedDirectorySync = DirectorySync.syncPublished(directoriesToSync(), target, closeFailure);
+      }
+      if (closeFailure != null) {
+        throw new CommittedNotDurableException(target, "closing its temp file after the rename failed", closeFailure);
+      }
+      outcome = "committed";
+    } finally {
+      if (event != null) {
+        Jfr.endCommit(event, target, written, options.durability(), start, synced, renamed, System.nanoTime(),
+            sharedDirectorySync, outcome);
+      }
     }
-    if (closeFailure != null) {
-      throw new CommittedNotDurableException(target, "closing its temp file after the rename failed", closeFailure);
+  }
+
+  /**
+   * Where the temp was made by overwriting a large old content (see {@link #copyOnce}), cuts what
+   * remains of it after the new content, before anything is synced or renamed.
+   */
+  private void cutOldContent() throws IOException {
+    if (overwrites && channel.size() > channel.position()) {
+      channel.truncate(channel.position());
     }
   }
 
@@ -843,6 +903,7 @@ public final class PendingFile {
       return;
     }
     try {
+      cutOldContent();
       if (options.durability() != Durability.NONE && !staged) {
         channel.force(false);
       }
@@ -964,6 +1025,7 @@ public final class PendingFile {
     landingKey = t.key();
     channel = t.channel();
     transfer(staging, 0, staging.size(), channel, temp);
+    cutOldContent();
     if (options.durability() != Durability.NONE) {
       channel.force(false);
     }

@@ -62,6 +62,14 @@ public final class Sweeper {
 
   private Sweeper() {}
 
+  /** What a sweep saw, for its Flight Recorder event ({@link Jfr}). Not thread-safe: one sweep. */
+  public static final class Tally {
+    /** Entries of the directory looked at. */
+    long entries;
+    /** Temps and private directories left alone because a live writer holds them. */
+    long skippedLive;
+  }
+
   /**
    * @param dir the directory (not descended into)
    * @param age only temps whose last modification is strictly older than this
@@ -70,6 +78,12 @@ public final class Sweeper {
    * @return the count removed (or that would be)
    */
   public static int sweep(Path dir, Duration age, boolean dryRun, Consumer<? super Path> onRemoved) throws IOException {
+    return sweep(dir, age, dryRun, onRemoved, new Tally());
+  }
+
+  /** As {@link #sweep(Path, Duration, boolean, Consumer)}, counting into {@code tally}. */
+  public static int sweep(Path dir, Duration age, boolean dryRun, Consumer<? super Path> onRemoved, Tally tally)
+      throws IOException {
     PathArguments.check(dir, "dir");
     Objects.requireNonNull(age, "age");
     Objects.requireNonNull(onRemoved, "onRemoved");
@@ -87,6 +101,7 @@ public final class Sweeper {
     int removed = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
+        tally.entries++;
         Path name = p.getFileName();
         if (name == null || !name.toString().startsWith(PREFIX)) {
           continue;
@@ -95,7 +110,7 @@ public final class Sweeper {
         if (c == null || !c.regular || c.links > 1 || c.modified.compareTo(cutoff) >= 0) {
           continue;
         }
-        if (removeIfOrphan(p, c, dryRun)) {
+        if (removeIfOrphan(p, c, dryRun, tally)) {
           removed++;
           onRemoved.accept(p);
         }
@@ -128,9 +143,10 @@ public final class Sweeper {
     }
   }
 
-  private static boolean removeIfOrphan(Path p, Candidate seen, boolean dryRun) throws IOException {
+  private static boolean removeIfOrphan(Path p, Candidate seen, boolean dryRun, Tally tally) throws IOException {
     Object claim = LiveTemps.claimForSweep(p);
     if (claim == null) {
+      tally.skippedLive++;
       return false; // a live writer of this JVM owns the name
     }
     try {
@@ -156,6 +172,7 @@ public final class Sweeper {
         try {
           lock = ch.tryLock(0, Long.MAX_VALUE, true);
         } catch (OverlappingFileLockException heldHere) {
+          tally.skippedLive++;
           return false;
         } catch (UnsupportedOperationException | IOException noLocks) {
           // no locks on this file system: the age is the only test, as in the original
@@ -165,6 +182,7 @@ public final class Sweeper {
           return dryRun || delete(p);
         }
         if (lock == null) {
+          tally.skippedLive++;
           return false; // a live writer in another process
         }
         if (!seen.sameFile(Candidate.of(p))) {

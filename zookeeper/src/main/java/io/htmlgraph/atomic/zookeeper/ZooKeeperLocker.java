@@ -5,6 +5,7 @@ import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.LockTimeoutException;
 import io.htmlgraph.atomic.Locker;
+import io.htmlgraph.atomic.internal.Jfr;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -269,6 +270,25 @@ public final class ZooKeeperLocker implements Locker {
   /** @return the generation of the hold, or -1 on timeout */
   private long acquire(LockMode mode, Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
+    // a Flight Recorder event of the core (Jfr): null unless a recording takes lock waits
+    Object event = Jfr.beginLockWait();
+    if (event == null) {
+      return acquireTimed(mode, timeout);
+    }
+    String outcome = "failed";
+    try {
+      long gen = acquireTimed(mode, timeout);
+      outcome = gen >= 0 ? "granted" : "timeout";
+      return gen;
+    } catch (InterruptedException e) {
+      outcome = "interrupted";
+      throw e;
+    } finally {
+      Jfr.endLockWait(event, "zookeeper", lockPath, mode, timeout, outcome);
+    }
+  }
+
+  private long acquireTimed(LockMode mode, Duration timeout) throws IOException, InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
