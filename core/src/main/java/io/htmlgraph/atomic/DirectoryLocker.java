@@ -1,6 +1,6 @@
 package io.htmlgraph.atomic;
 
-import io.htmlgraph.atomic.internal.Jfr;
+import io.htmlgraph.atomic.internal.Holds;
 import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.internal.LockFileState;
 import io.htmlgraph.atomic.internal.LockFileTable;
@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A reader/writer lock on a directory, across threads and processes: {@link LockMode#EXCLUSIVE}
@@ -114,19 +112,15 @@ public final class DirectoryLocker implements Locker {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   /** The name of the lock file in the directory. Never delete it. */
   public static final String LOCK_FILE = ".lock";
+  /** A kernel lock held stays held: a hold is added to it without a check. */
+  private static final Holds.Reentry<LockFileState> NO_CHECK = (held, mode) -> { };
 
   private final Path lockDir;
   private final Path lockFile;
   private final Object key;
 
-  /** One acquisition at a time per instance, so that holds of the instance are counted once. */
-  private final ReentrantLock acquiring = new ReentrantLock();
-  /** Guards the fields below. */
-  private final Object state = new Object();
-  private int holds;
-  private LockMode held;
-  private LockFileState file;
-  private long generation;
+  /** This instance's holds: counted, no upgrade, a generation per grant of the lock file. */
+  private final Holds<LockFileState> holds;
 
   /**
    * A locker for {@code lockDir}, warning once if it is on a network file system.
@@ -166,6 +160,7 @@ public final class DirectoryLocker implements Locker {
     this.lockDir = lockDir;
     this.lockFile = lockDir.resolve(LOCK_FILE);
     this.key = LockFiles.createOrCheck(lockFile);
+    this.holds = new Holds<>("directory", lockDir.toString());
   }
 
   /** Checks, before anything is created, that the directory can be made and is not refused. */
@@ -318,9 +313,7 @@ public final class DirectoryLocker implements Locker {
 
   /** @return the mode this instance holds, if it holds the lock */
   public Optional<LockMode> heldMode() {
-    synchronized (state) {
-      return Optional.ofNullable(held);
-    }
+    return holds.mode();
   }
 
   @Override
@@ -332,7 +325,7 @@ public final class DirectoryLocker implements Locker {
 
   private boolean acquireQuietly(LockMode mode, Duration timeout) {
     try {
-      return acquire(mode, timeout) >= 0;
+      return holds.acquire(mode, timeout, NO_CHECK, this::grant) >= 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -342,99 +335,23 @@ public final class DirectoryLocker implements Locker {
   }
 
   private DirectoryLock lock(LockMode mode, Duration timeout) throws IOException {
-    long gen;
-    try {
-      gen = acquire(mode, timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      InterruptedIOException ie = new InterruptedIOException("interrupted while waiting for the "
-          + mode.name().toLowerCase(java.util.Locale.ROOT) + " lock on " + lockDir);
-      ie.initCause(e);
-      throw ie;
-    }
-    if (gen < 0) {
-      Optional<LockOwner> holder;
-      try {
-        holder = owner();
-      } catch (IOException unreadable) {
-        holder = Optional.empty();
-      }
-      throw new LockTimeoutException(lockDir, mode, timeout, holder.orElse(null));
-    }
+    long gen = holds.hold(mode, timeout, NO_CHECK, this::grant, this::owner,
+        holder -> new LockTimeoutException(lockDir, mode, timeout, holder));
     return new DirectoryLock(this, mode, gen);
   }
 
-  /** @return the generation of the hold, or -1 on timeout */
-  private long acquire(LockMode mode, Duration timeout) throws IOException, InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    // a Flight Recorder event (Jfr): null unless a recording takes lock waits
-    Object event = Jfr.beginLockWait();
-    if (event == null) {
-      return acquireTimed(mode, timeout);
-    }
-    String outcome = "failed";
+  /** The first hold of this instance: the JVM's lock on the file, shared with its other lockers. */
+  private LockFileState grant(LockMode mode, long deadline, boolean tryOnce) throws IOException, InterruptedException {
+    LockFileState lf = LockFileTable.retain(key, lockFile);
+    boolean granted = false;
     try {
-      long gen = acquireTimed(mode, timeout);
-      outcome = gen >= 0 ? "granted" : "timeout";
-      return gen;
-    } catch (InterruptedException e) {
-      outcome = "interrupted";
-      throw e;
+      granted = lf.acquire(lockFile, mode, deadline, tryOnce);
     } finally {
-      Jfr.endLockWait(event, "directory", lockDir.toString(), mode, timeout, outcome);
-    }
-  }
-
-  private long acquireTimed(LockMode mode, Duration timeout) throws IOException, InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long start = System.nanoTime();
-    long nanos = saturatedNanos(timeout);
-    boolean tryOnce = nanos <= 0;
-    if (tryOnce ? !acquiring.tryLock() : !acquiring.tryLock(nanos, TimeUnit.NANOSECONDS)) {
-      return -1;
-    }
-    try {
-      synchronized (state) {
-        if (holds > 0) {
-          if (mode == LockMode.EXCLUSIVE && held == LockMode.SHARED) {
-            throw new IllegalStateException("this locker holds the shared lock on " + lockDir
-                + "; there is no upgrade: release it, then acquire the exclusive lock");
-          }
-          holds++;
-          return generation;
-        }
-      }
-      LockFileState lf = LockFileTable.retain(key, lockFile);
-      boolean granted = false;
-      try {
-        granted = lf.acquire(lockFile, mode, start + nanos, tryOnce);
-      } finally {
-        if (!granted) {
-          LockFileTable.release(lf);
-        }
-      }
       if (!granted) {
-        return -1;
+        LockFileTable.release(lf);
       }
-      synchronized (state) {
-        holds = 1;
-        held = mode;
-        file = lf;
-        return ++generation;
-      }
-    } finally {
-      acquiring.unlock();
     }
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException overflow) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
-    }
+    return granted ? lf : null;
   }
 
   /**
@@ -444,32 +361,17 @@ public final class DirectoryLocker implements Locker {
    * @return whether a hold was given back
    */
   boolean release(long gen) {
-    LockFileState lf;
-    LockMode mode;
-    synchronized (state) {
-      if (holds == 0 || (gen >= 0 && gen != generation)) {
-        return false;
+    return holds.release(gen, (lf, mode) -> {
+      try {
+        lf.release(mode);
+      } finally {
+        LockFileTable.release(lf);
       }
-      if (--holds > 0) {
-        return true;
-      }
-      lf = file;
-      mode = held;
-      file = null;
-      held = null;
-    }
-    try {
-      lf.release(mode);
-    } finally {
-      LockFileTable.release(lf);
-    }
-    return true;
+    });
   }
 
   /** @return whether this instance still holds the hold of generation {@code gen} */
   boolean holds(long gen) {
-    synchronized (state) {
-      return holds > 0 && gen == generation;
-    }
+    return holds.current(gen) != null;
   }
 }

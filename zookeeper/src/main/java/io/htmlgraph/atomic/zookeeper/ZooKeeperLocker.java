@@ -5,7 +5,7 @@ import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.LockTimeoutException;
 import io.htmlgraph.atomic.Locker;
-import io.htmlgraph.atomic.internal.Jfr;
+import io.htmlgraph.atomic.internal.Holds;
 import io.htmlgraph.atomic.internal.OwnerRecords;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
@@ -116,18 +114,13 @@ public final class ZooKeeperLocker implements Locker {
   private final CuratorFramework client;
   private final String lockPath;
 
-  /** One acquisition at a time per instance, so that holds of the instance are counted once. */
-  private final ReentrantLock acquiring = new ReentrantLock();
-  /** Guards the fields below. */
-  private final Object state = new Object();
-  private int holds;
-  private LockMode held;
-  private LockNode node;
-  private long generation;
+  /** This instance's holds: counted, no upgrade, a generation per granted node. */
+  private final Holds<LockNode> holds;
 
   private ZooKeeperLocker(CuratorFramework client, String lockPath) {
     this.client = client;
     this.lockPath = lockPath;
+    this.holds = new Holds<>("zookeeper", lockPath);
   }
 
   /**
@@ -236,9 +229,7 @@ public final class ZooKeeperLocker implements Locker {
 
   /** @return the mode this instance holds, if it holds the lock (even a lost one that is still open) */
   public Optional<LockMode> heldMode() {
-    synchronized (state) {
-      return Optional.ofNullable(held);
-    }
+    return holds.mode();
   }
 
   @Override
@@ -249,82 +240,16 @@ public final class ZooKeeperLocker implements Locker {
   // ---------------------------------------------------------------------------------------------
 
   private ZooKeeperLock lock(LockMode mode, Duration timeout) throws IOException {
-    long gen;
-    try {
-      gen = acquire(mode, timeout);
-    } catch (InterruptedException e) {
-      throw interrupted(e, "waiting for the " + name(mode) + " lock on " + lockPath);
-    }
-    if (gen < 0) {
-      Optional<LockOwner> holder;
-      try {
-        holder = owner();
-      } catch (IOException unreadable) {
-        holder = Optional.empty();
-      }
-      throw new LockTimeoutException(lockPath, mode, timeout, holder.orElse(null));
-    }
+    long gen = holds.hold(mode, timeout, this::checkNotLost, this::queue, this::owner,
+        holder -> new LockTimeoutException(lockPath, mode, timeout, holder));
     return new ZooKeeperLock(this, mode, gen);
   }
 
-  /** @return the generation of the hold, or -1 on timeout */
-  private long acquire(LockMode mode, Duration timeout) throws IOException, InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    // a Flight Recorder event of the core (Jfr): null unless a recording takes lock waits
-    Object event = Jfr.beginLockWait();
-    if (event == null) {
-      return acquireTimed(mode, timeout);
-    }
-    String outcome = "failed";
-    try {
-      long gen = acquireTimed(mode, timeout);
-      outcome = gen >= 0 ? "granted" : "timeout";
-      return gen;
-    } catch (InterruptedException e) {
-      outcome = "interrupted";
-      throw e;
-    } finally {
-      Jfr.endLockWait(event, "zookeeper", lockPath, mode, timeout, outcome);
-    }
-  }
-
-  private long acquireTimed(LockMode mode, Duration timeout) throws IOException, InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    long start = System.nanoTime();
-    long nanos = saturatedNanos(timeout);
-    boolean tryOnce = nanos <= 0;
-    if (tryOnce ? !acquiring.tryLock() : !acquiring.tryLock(nanos, TimeUnit.NANOSECONDS)) {
-      return -1;
-    }
-    try {
-      synchronized (state) {
-        if (holds > 0) {
-          if (node.lostBecause() != null) {
-            throw new LockLostException("this locker's " + name(held) + " lock on " + lockPath + " was lost ("
-                + node.lostBecause() + ") and is still open: close its holds, then acquire again");
-          }
-          if (mode == LockMode.EXCLUSIVE && held == LockMode.SHARED) {
-            throw new IllegalStateException("this locker holds the shared lock on " + lockPath
-                + "; there is no upgrade: release it, then acquire the exclusive lock");
-          }
-          holds++;
-          return generation;
-        }
-      }
-      LockNode granted = queue(mode, start + nanos, tryOnce);
-      if (granted == null) {
-        return -1;
-      }
-      synchronized (state) {
-        holds = 1;
-        held = mode;
-        node = granted;
-        return ++generation;
-      }
-    } finally {
-      acquiring.unlock();
+  /** A hold is added only to a hold that was not lost: a lost one must be closed first. */
+  private void checkNotLost(LockNode node, LockMode held) throws LockLostException {
+    if (node.lostBecause() != null) {
+      throw new LockLostException("this locker's " + name(held) + " lock on " + lockPath + " was lost ("
+          + node.lostBecause() + ") and is still open: close its holds, then acquire again");
     }
   }
 
@@ -461,14 +386,6 @@ public final class ZooKeeperLocker implements Locker {
     return ZKPaths.makePath(lockPath, name);
   }
 
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException overflow) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
-    }
-  }
-
   /**
    * Gives back one hold; the last one deletes the node.
    *
@@ -476,25 +393,14 @@ public final class ZooKeeperLocker implements Locker {
    * @return whether a hold was given back
    */
   boolean release(long gen) {
-    LockNode last;
-    synchronized (state) {
-      if (holds == 0 || gen != generation) {
-        return false;
-      }
-      if (--holds > 0) {
-        return true;
-      }
-      last = node;
-      node = null;
-      held = null;
-    }
-    client.getConnectionStateListenable().removeListener(last);
-    // connected: delete before returning, so that others can take the lock when close() returns;
-    // not connected: a synchronous delete would wait out the retry policy (minutes with the ensemble
-    // gone), so leave it to Curator's guaranteed delete when the connection returns (the node goes
-    // with the session at the latest)
-    last.delete(client.getZookeeperClient().isConnected());
-    return true;
+    return holds.release(gen, (last, mode) -> {
+      client.getConnectionStateListenable().removeListener(last);
+      // connected: delete before returning, so that others can take the lock when close() returns;
+      // not connected: a synchronous delete would wait out the retry policy (minutes with the ensemble
+      // gone), so leave it to Curator's guaranteed delete when the connection returns (the node goes
+      // with the session at the latest)
+      last.delete(client.getZookeeperClient().isConnected());
+    });
   }
 
   /**
@@ -502,35 +408,26 @@ public final class ZooKeeperLocker implements Locker {
    *     was not lost (asks the server)
    */
   boolean holds(long gen) {
-    LockNode n;
-    synchronized (state) {
-      if (holds == 0 || gen != generation) {
-        return false;
-      }
-      n = node;
-    }
-    return n.confirm();
+    LockNode n = holds.current(gen);
+    return n != null && n.confirm();
   }
 
   /** @return the fencing token of the hold of generation {@code gen}, or 0 if it is no longer open */
   long token(long gen) {
-    synchronized (state) {
-      return holds > 0 && gen == generation ? node.token() : 0;
-    }
+    LockNode n = holds.current(gen);
+    return n != null ? n.token() : 0;
   }
 
   /** @return why the hold of generation {@code gen} was lost, or null if it was not */
   String lostBecause(long gen) {
-    synchronized (state) {
-      return holds > 0 && gen == generation ? node.lostBecause() : null;
-    }
+    LockNode n = holds.current(gen);
+    return n != null ? n.lostBecause() : null;
   }
 
   /** @return the path of the node of the hold of generation {@code gen}, or null if it is closed */
   String nodePath(long gen) {
-    synchronized (state) {
-      return holds > 0 && gen == generation ? node.path() : null;
-    }
+    LockNode n = holds.current(gen);
+    return n != null ? n.path() : null;
   }
 
   static String name(LockMode mode) {
