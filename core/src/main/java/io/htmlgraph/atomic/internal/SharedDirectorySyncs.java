@@ -68,7 +68,7 @@ public final class SharedDirectorySyncs {
     default void afterSync(Path dir) throws IOException { }
   }
 
-  private static final ThreadLocal<Hook> HOOK = new ThreadLocal<>();
+  private static final ThreadHook<Hook> HOOK = new ThreadHook<>();
 
   /** One sync, with the callers it serves. Guarded by the monitor of its {@link Dir}. */
   private static final class Sync {
@@ -241,23 +241,8 @@ public final class SharedDirectorySyncs {
     return shared;
   }
 
-  /** A body run with a hook in place. */
-  public interface HookedBody<T> {
-    T run() throws IOException;
-  }
-
   /** Runs {@code body} with {@code hook} seeing (and breaking, if it asks) this thread's syncs. */
-  public static <T> T withHook(Hook hook, HookedBody<T> body) throws IOException {
-    Hook before = HOOK.get();
-    HOOK.set(Objects.requireNonNull(hook, "hook"));
-    try {
-      return body.run();
-    } finally {
-      if (before == null) {
-        HOOK.remove();
-      } else {
-        HOOK.set(before);
-      }
-    }
+  public static <T> T withHook(Hook hook, ThreadHook.Body<T> body) throws IOException {
+    return HOOK.with(hook, body);
   }
 }

@@ -140,7 +140,7 @@ public final class TransactionLog {
     default void reached(Step step) { }
   }
 
-  private static final ThreadLocal<Hook> HOOK = new ThreadLocal<>();
+  private static final ThreadHook<Hook> HOOK = new ThreadHook<>();
 
   /** The content of a staged file. */
   public interface Content {
@@ -150,11 +150,6 @@ public final class TransactionLog {
      * @return the number of bytes written
      */
     long writeTo(FileChannel ch, CRC32C crc) throws IOException;
-  }
-
-  /** A body run with a hook in place. */
-  public interface HookedBody<T> {
-    T run() throws IOException;
   }
 
   /** What is staged for one file. */
@@ -201,18 +196,8 @@ public final class TransactionLog {
    * Runs {@code body} with {@code hook} seeing (and breaking, if it asks) every commit and recovery
    * made on this thread. For tests only.
    */
-  public static <T> T withHook(Hook hook, HookedBody<T> body) throws IOException {
-    Hook before = HOOK.get();
-    HOOK.set(Objects.requireNonNull(hook, "hook"));
-    try {
-      return body.run();
-    } finally {
-      if (before == null) {
-        HOOK.remove();
-      } else {
-        HOOK.set(before);
-      }
-    }
+  public static <T> T withHook(Hook hook, ThreadHook.Body<T> body) throws IOException {
+    return HOOK.with(hook, body);
   }
 
   private static Flaw flaw() {
