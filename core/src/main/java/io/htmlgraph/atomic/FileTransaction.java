@@ -281,9 +281,13 @@ public final class FileTransaction implements AutoCloseable {
   /**
    * Ends the transaction and releases the lock. Without a {@link #commit()}, nothing changes: the
    * staged files are removed. Idempotent.
+   *
+   * @throws IOException declared by the contract (DESIGN.md) so that callers may handle it; today a
+   *     staged file that cannot be removed is logged and left for the next {@code begin} or
+   *     {@code recover} on the root, and close() does not throw
    */
   @Override
-  public void close() {
+  public void close() throws IOException {
     if (state == State.CLOSED) {
       return;
     }

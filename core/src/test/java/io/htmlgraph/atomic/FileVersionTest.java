@@ -102,6 +102,18 @@ class FileVersionTest {
   }
 
   @Test
+  void aReplaceWithEqualBytesAndTheSameModificationTimeMakesANewVersion() throws IOException {
+    Path file = dir.resolve("file");
+    AtomicFileWriter.atomicWrite(file, "same");
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(file);
+    FileVersion before = FileVersion.of(file);
+    AtomicFileWriter.atomicWrite(file, "same");
+    Files.setLastModifiedTime(file, mtime);
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(mtime);
+    assertThat(FileVersion.of(file)).isNotEqualTo(before);
+  }
+
+  @Test
   void everyReplaceByAnyWriterOfTheLibraryMakesANewVersion() throws IOException {
     Path file = dir.resolve("file");
     Set<FileVersion> seen = new HashSet<>();

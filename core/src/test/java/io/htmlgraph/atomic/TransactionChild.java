@@ -26,8 +26,10 @@ import java.util.stream.Stream;
  *       with its version, a pause, then written with {@code atomicWriteIf} (retried on a conflict) or
  *       with a plain {@code atomicWrite}; waits for a line {@code go} first; prints
  *       {@code DONE <conflicts>}.
- *   <li>{@code many ROOT N}: one transaction of N files of 100 bytes; prints the open descriptors
- *       before staging and after it ({@code FDS before after}), then {@code COMMITTED}.
+ *   <li>{@code many ROOT N}: one transaction of N files of 4 KiB; prints the open descriptors
+ *       before staging and after it ({@code FDS before after}), the heap in use after a full
+ *       collection half-way through staging and at its end ({@code HEAP half end}), then
+ *       {@code COMMITTED}.
  * </ul>
  */
 public final class TransactionChild {
@@ -112,23 +114,46 @@ public final class TransactionChild {
   private static void many(Path root, int n) throws IOException {
     try (FileTransaction tx = FileTransaction.begin(root)) {
       long before = openDescriptors();
+      long heapAtHalf = 0;
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
+        if (i == n / 2) {
+          heapAtHalf = heapAfterGc();
+        }
         tx.write(Path.of("d" + (i % 10), "file-" + i), manyContent(i));
       }
       long t1 = System.nanoTime();
+      long heapAtEnd = heapAfterGc();
       long after = openDescriptors();
       System.out.println("FDS " + before + " " + after);
+      System.out.println("HEAP " + heapAtHalf + " " + heapAtEnd);
       tx.commit();
       System.out.println("TIMES staging " + (t1 - t0) / 1_000_000 + " ms, commit " + (System.nanoTime() - t1) / 1_000_000 + " ms");
     }
     System.out.println("COMMITTED");
   }
 
-  /** @return the 100 bytes that {@code many} writes into file {@code i} */
-  static byte[] manyContent(int i) {
-    return String.format("file %-93d\n", i).getBytes(UTF_8);
+  /** @return the heap in use after a full collection (the child runs the serial collector) */
+  private static long heapAfterGc() {
+    Runtime r = Runtime.getRuntime();
+    System.gc();
+    return r.totalMemory() - r.freeMemory();
   }
+
+  /**
+   * @return the bytes that {@code many} writes into file {@code i}: 4 KiB, so that 10,000 of them
+   *     (40 MB) cannot all stay in the child's 32 MB heap
+   */
+  static byte[] manyContent(int i) {
+    byte[] b = new byte[MANY_SIZE];
+    java.util.Arrays.fill(b, (byte) ('a' + i % 26));
+    byte[] head = String.format("file %d\n", i).getBytes(UTF_8);
+    System.arraycopy(head, 0, b, 0, head.length);
+    b[MANY_SIZE - 1] = '\n';
+    return b;
+  }
+
+  static final int MANY_SIZE = 4096;
 
   private static long openDescriptors() throws IOException {
     try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

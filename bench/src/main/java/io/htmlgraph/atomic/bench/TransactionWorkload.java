@@ -274,9 +274,9 @@ final class TransactionWorkload {
       Stats plain = Stats.of(res.get("plain"));
       o.line("`FileTransaction.read(root, fn)` on an idle root (no commit running, none to recover), `fn` reading"
           + " one file of " + SIZE + " B, against `Files.readAllBytes` of the same file; " + slice + " ms slices,"
-          + " " + rounds + " rounds. `read` makes a new `DirectoryLocker(root)` (which checks the links on the"
-          + " root's path, its `.lock` file and, to warn about network file systems, the root's file system type,"
-          + " read from the mount table at most once a second per device), takes"
+          + " " + rounds + " rounds. `read` makes a new `DirectoryLocker(root)` (which finds the type of the root's file"
+          + " system, to warn about network file systems: the JDK reads `/proc/mounts`, and the library trusts the"
+          + " answer for a device for a second; and checks its `.lock` file), takes"
           + " and releases its shared lock and looks for an intent record; `read(root, locker, timeout, fn)` with"
           + " one locker kept (one per thread: a locker's holds are the instance's) saves the locker's set-up."
           + " Reported, no target.").blank();

@@ -38,6 +38,7 @@ class RunAllSmokeTest {
     assertThat(md).containsPattern("\\| library \\| [0-9,]+ \\(");
     assertThat(md).containsPattern("\\| 100 B \\| [0-9,]+ \\(");
     assertThat(md).containsPattern("raw `FileChannel.lock\\(\\)` \\(blocking `fcntl`\\) \\| 20 \\| [0-9.]+ \\|");
+    assertThat(md).containsPattern("`ZooKeeperLocker`, [^|]+ \\| 20 \\| [0-9.]+ \\|");
     assertThat(md).containsPattern("\\| sweep \\(removes every old temp\\) \\| [0-9.]+ \\(");
     assertThat(md).containsPattern("\\| `validateAtomicWrite` \\| 64 MiB \\| [0-9,]+ \\(");
     assertThat(md).containsPattern("\\| work directory \\| [0-9,.]+ \\(.*\\| [0-9.]+× \\(");

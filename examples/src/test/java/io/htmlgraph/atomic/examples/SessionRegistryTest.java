@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.htmlgraph.atomic.CommitIncompleteException;
 import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.HeldLock;
+import io.htmlgraph.atomic.LockLostException;
+import io.htmlgraph.atomic.LockMode;
 import io.htmlgraph.atomic.LockOwner;
 import io.htmlgraph.atomic.Locker;
 import io.htmlgraph.atomic.json.AtomicJson;
@@ -179,6 +181,60 @@ class SessionRegistryTest {
     assertThat(locks.resolve(".lock")).exists();
     assertThat(registry.resolve(".lock")).as("no lock of its own in the registry").doesNotExist();
     RegistryState.of(registry).assertConsistent(registry);
+  }
+
+  /**
+   * A lock lost while held (a ZooKeeper session that expired): each change is one transaction, whose
+   * commit checks the hold right before publishing, so the registry refuses and nothing changes.
+   */
+  @Test
+  void aLockLostBeforeAChangeIsPublishedChangesNothing() throws IOException {
+    LosingLocker locker = new LosingLocker(new DirectoryLocker(dir.resolve("locks")));
+    Path registry = dir.resolve("registry");
+    SessionRegistry r = SessionRegistry.open(registry, locker);
+    r.register("a");
+    RegistryState before = RegistryState.of(registry);
+    String index = Files.readString(registry.resolve("index.json"));
+    locker.lost = true;
+    assertThatThrownBy(() -> r.register("b")).isInstanceOf(LockLostException.class);
+    assertThatThrownBy(() -> r.archive("a")).isInstanceOf(LockLostException.class);
+    assertThat(Files.readString(registry.resolve("index.json"))).isEqualTo(index);
+    assertThat(registry.resolve("active/b.json")).doesNotExist();
+    assertThat(registry.resolve("archive/a.json")).doesNotExist();
+    assertThat(RegistryState.of(registry)).isEqualTo(before);
+    locker.lost = false;
+    assertThat(r.list()).extracting(Session::id).containsExactly("a");
+  }
+
+  /** A locker whose exclusive holds can be declared lost, as a ZooKeeper lock's can. */
+  private static final class LosingLocker implements Locker {
+    private final Locker inner;
+    volatile boolean lost;
+
+    LosingLocker(Locker inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public HeldLock lockExclusive(Duration timeout) throws IOException {
+      HeldLock hold = inner.lockExclusive(timeout);
+      return new HeldLock() {
+        @Override public LockMode mode() { return hold.mode(); }
+        @Override public boolean isHeld() { return hold.isHeld() && !lost; }
+        @Override public long fencingToken() { return hold.fencingToken(); }
+        @Override public void close() { hold.close(); }
+      };
+    }
+
+    @Override
+    public HeldLock lockShared(Duration timeout) throws IOException {
+      return inner.lockShared(timeout);
+    }
+
+    @Override
+    public Optional<LockOwner> owner() throws IOException {
+      return inner.owner();
+    }
   }
 
   /** A locker that counts the holds it hands out. */
