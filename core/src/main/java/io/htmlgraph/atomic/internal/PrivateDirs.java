@@ -5,14 +5,23 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.DateTimeException;
@@ -23,6 +32,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -128,7 +138,7 @@ public final class PrivateDirs {
             StandardOpenOption.WRITE);
         FileLock lock = tryLock(mark);
         // a sweep in another process (age zero) may have taken it between the mkdir and the lock
-        if (lock != null && Files.exists(p.resolve(MARK), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (lock != null && Files.exists(p.resolve(MARK), LinkOption.NOFOLLOW_LINKS)) {
           return new Entry(p, mark);
         }
       } catch (NoSuchFileException swept) {
@@ -173,14 +183,6 @@ public final class PrivateDirs {
 
   // ---------------------------------------------------------------------------------------------
   // Sweeping those of dead processes
-
-  private static boolean isEmpty(Path dir) throws IOException {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      return !entries.iterator().hasNext();
-    } catch (NoSuchFileException gone) {
-      return false;
-    }
-  }
 
   /**
    * Removes the private directories in {@code dir} left by processes that died while copying: a
@@ -234,18 +236,61 @@ public final class PrivateDirs {
    */
   public static boolean removeIfOrphaned(Path p, Instant cutoff, boolean dryRun) throws IOException {
     FileMetadata m = FileMetadata.read(p);
-    int me = SafeFiles.euid();
-    if (m.kind() != FileMetadata.Kind.DIRECTORY || m.uid() < 0 || (m.uid() != me && me != 0)
-        || (m.mode() & 07077) != 0 || !m.lastModified().toInstant().isBefore(cutoff)) {
+    if (!mayBeOrphaned(m, cutoff)) {
       return false;
     }
-    Path mark = p.resolve(MARK);
+    Path parent = Directories.parentOf(p);
+    try (DirectoryStream<Path> up = Files.newDirectoryStream(parent)) {
+      if (!(up instanceof SecureDirectoryStream<Path> parentDir)) {
+        return false; // no directory-relative operations here: never remove files by path (see below)
+      }
+      // The directory's owner may rename it between any two of these calls and put a link to another
+      // directory in its place: everything below goes through a descriptor of the directory itself,
+      // opened without following a link (openat O_NOFOLLOW), and checked to be the one just examined.
+      Path name = p.getFileName();
+      SecureDirectoryStream<Path> d;
+      try {
+        d = parentDir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException | NotDirectoryException | FileSystemLoopException swapped) {
+        return false;
+      } catch (FileSystemException swapped) {
+        return false; // ELOOP: a link now stands there
+      }
+      try (d) {
+        PosixFileAttributes opened = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+        if (!opened.isDirectory() || !Objects.equals(opened.fileKey(), m.fileKey())) {
+          return false; // replaced since the lstat
+        }
+        return removeContent(d, parentDir, name, dryRun);
+      }
+    } catch (NoSuchFileException | NotDirectoryException gone) {
+      return false;
+    }
+  }
+
+  /** What {@link #removeIfOrphaned} asks of the {@code lstat} of a candidate. */
+  private static boolean mayBeOrphaned(FileMetadata m, Instant cutoff) {
+    int me = SafeFiles.euid();
+    return m.kind() == FileMetadata.Kind.DIRECTORY && m.uid() >= 0 && (m.uid() == me || me == 0)
+        && (m.mode() & 07077) == 0 && m.lastModified().toInstant().isBefore(cutoff);
+  }
+
+  /** Removes the content of the private directory open as {@code d}, then the directory, if orphaned. */
+  private static boolean removeContent(SecureDirectoryStream<Path> d, SecureDirectoryStream<Path> parentDir,
+      Path name, boolean dryRun) throws IOException {
+    Path mark = name.getFileSystem().getPath(MARK);
     FileChannel ch = null;
     try {
       try {
         // O_RDWR and the handle checked: a FIFO or link put there by the directory's owner cannot block
         // or redirect a sweep run by root
-        ch = SafeFiles.openNoFollow(mark, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ch = (FileChannel) d.newByteChannel(mark,
+            Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        try {
+          ch.position();
+        } catch (IOException notAFile) {
+          return false;
+        }
         FileLock lock;
         try {
           lock = ch.tryLock();
@@ -260,45 +305,49 @@ public final class PrivateDirs {
         // directory goes (rmdir fails on a mark made meanwhile). Never delete a mark not locked here:
         // a writer that has just locked it would lose its proof of life.
         if (dryRun) {
-          return isEmpty(p);
+          return !d.iterator().hasNext();
         }
-        try {
-          return Files.deleteIfExists(p);
-        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
-          return false;
-        }
-      } catch (SafeFiles.NotRegularFileException notOurs) {
-        return false;
+        return deleteDirectory(parentDir, name);
+      } catch (FileSystemException notOurs) {
+        return false; // ELOOP: a link at the mark's name
       }
       List<Path> inside = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
-        for (Path e : entries) {
-          FileMetadata.Kind k = FileMetadata.read(e).kind();
-          if (k == FileMetadata.Kind.DIRECTORY) {
-            return false; // not one of ours
-          }
-          inside.add(e);
+      for (Path e : d) {
+        Path n = e.getFileName();
+        BasicFileAttributes a = d.getFileAttributeView(n, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .readAttributes();
+        if (a.isDirectory()) {
+          return false; // not one of ours
         }
-      } catch (NoSuchFileException gone) {
-        return false; // its maker removed it a moment ago (it removes the mark first)
+        inside.add(n);
       }
       if (!dryRun) {
-        for (Path e : inside) {
-          Files.deleteIfExists(e);
-        }
-        try {
-          if (!Files.deleteIfExists(p)) {
-            return false;
+        for (Path n : inside) {
+          try {
+            d.deleteFile(n); // unlinkat in this very directory
+          } catch (NoSuchFileException gone) {
+            // removed meanwhile
           }
-        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
-          return false;
         }
+        return deleteDirectory(parentDir, name);
       }
       return true;
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
     } finally {
       if (ch != null) {
         ch.close();
       }
+    }
+  }
+
+  /** rmdir of {@code name} in {@code parentDir}: never follows a link, fails on a directory not empty. */
+  private static boolean deleteDirectory(SecureDirectoryStream<Path> parentDir, Path name) throws IOException {
+    try {
+      parentDir.deleteDirectory(name);
+      return true;
+    } catch (NoSuchFileException | java.nio.file.DirectoryNotEmptyException | NotDirectoryException gone) {
+      return false;
     }
   }
 }
