@@ -86,4 +86,14 @@ class PlantedLinkCommandsTest {
     assertThat(Cli.run("txn", txRoot.toString(), "f=" + mine).code()).isZero();
     assertThat(txRoot.resolve("f")).hasContent("secret\n");
   }
+
+  @Test
+  void lockNeverWritesItsOwnerRecordThroughALinkPlantedAtItsName() throws Exception {
+    Path record = planted(shared.resolve(".lock.owner"), victim);
+    Cli.Result r = Cli.run("lock", shared.toString(), "--", "sleep", "0.3"); // long enough to write its record
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(victim).hasContent("secret\n");
+    assertThat(Cli.list(rootDir)).containsExactly("victim");
+    assertThat(record).doesNotExist(); // replaced by the record, which went with the release
+  }
 }
