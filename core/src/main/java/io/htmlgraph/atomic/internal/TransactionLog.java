@@ -302,7 +302,8 @@ public final class TransactionLog {
    * a name in it could have the caller publish content of his choosing (a forged record with temps of
    * his own) or hang on a FIFO put at the record's name. In a sticky world-writable root (a transaction
    * root in {@code /tmp}) any user may create {@code .txn} first; it is used only if it belongs to the
-   * caller or to the root's owner (the rule the kernel's {@code protected_*} sysctls apply there). A
+   * caller, to the root's owner (the rule the kernel's {@code protected_*} sysctls apply there) or to
+   * root (who is not the attacker here). A
    * staging directory writable by all is never used. Elsewhere only those who may write the root's
    * files anyway can have made it.
    *
@@ -319,9 +320,9 @@ public final class TransactionLog {
     String why = null;
     if ((s.mode() & 00002) != 0) {
       why = "is writable by all users (mode " + Integer.toOctalString(s.mode() & 07777) + ")";
-    } else if (sharedRoot && s.uid() != me && s.uid() != r.uid()) {
+    } else if (sharedRoot && s.uid() != me && s.uid() != r.uid() && s.uid() != 0) {
       why = "belongs to uid " + s.uid() + ", in the sticky world-writable root " + rootReal + " (owned by uid "
-          + r.uid() + "): only a staging directory of the caller (uid " + me + ") or of the root's owner is used there";
+          + r.uid() + "): only a staging directory of the caller (uid " + me + "), of the root's owner or of root is used there";
     }
     if (why != null) {
       throw new FileSystemException(staging.toString(), null, "not used as the staging directory of transactions: it "
