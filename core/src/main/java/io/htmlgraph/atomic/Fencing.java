@@ -2,9 +2,11 @@ package io.htmlgraph.atomic;
 
 import io.htmlgraph.atomic.internal.PathArguments;
 import io.htmlgraph.atomic.internal.PendingFile;
+import io.htmlgraph.atomic.internal.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -94,7 +96,9 @@ public final class Fencing {
     }
     byte[] buf = new byte[MAX_BYTES];
     int n = 0;
-    try (InputStream in = Files.newInputStream(fenceFile, LinkOption.NOFOLLOW_LINKS)) {
+    // O_RDWR where someone else could swap the name for a FIFO since the lstat (an O_RDONLY open of one
+    // blocks until a writer comes), and the handle checked
+    try (InputStream in = Channels.newInputStream(SafeFiles.openForRead(fenceFile))) {
       for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) {
         n += r;
       }

@@ -46,7 +46,7 @@ import java.util.Objects;
  *   <li><b>Conditional writes.</b> {@link #writeIf} is checked at commit, under the lock; a file at
  *       another version fails the whole commit with {@link VersionConflictException}, and nothing
  *       changes.
- *   <li><b>Metadata.</b> A replaced file keeps its mode, owner, group and user xattrs; a new file gets
+ *   <li><b>Metadata.</b> A replaced file keeps its mode, owner, group, POSIX ACL and xattrs; a new file gets
  *       what an ordinary creation gives under the umask; files in new directories get them created.
  *   <li><b>Scale.</b> Content is streamed to disk at each {@code write}; a transaction keeps a few
  *       hundred bytes per file in memory and no open descriptor, so 10,000 files are fine.

@@ -1,10 +1,11 @@
 package io.htmlgraph.atomic.cli;
 
 import io.htmlgraph.atomic.WriteOptions;
+import io.htmlgraph.atomic.internal.SafeFiles;
 import io.htmlgraph.atomic.json.AtomicJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -65,7 +66,8 @@ final class JsonSupport {
       return null;
     }
     // the reason, found by streaming the tokens again (constant memory, as validate)
-    try (InputStream in = Files.newInputStream(file);
+    // opened as validate opened it: no link at its end, never a hang on a FIFO swapped in since
+    try (InputStream in = Channels.newInputStream(SafeFiles.openForRead(file));
         JsonParser p = STRICT.createParser(in)) {
       if (p.nextToken() == null) {
         return "not JSON: empty";

@@ -4,9 +4,12 @@ import io.htmlgraph.atomic.CommitIncompleteException;
 import io.htmlgraph.atomic.DirectoryLocker;
 import io.htmlgraph.atomic.FileTransaction;
 import io.htmlgraph.atomic.LockTimeoutException;
+import io.htmlgraph.atomic.UnsafeLinkException;
+import io.htmlgraph.atomic.internal.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -251,6 +254,13 @@ final class TxnCommand implements Callable<Integer> {
         continue;
       }
       Path source = Path.of(c.source());
+      try {
+        // a source is read as root reads it with `cat`: never through another user's link in a sticky
+        // world-writable directory (root's file would be published where that user may read it)
+        SafeFiles.resolve(source, true);
+      } catch (UnsafeLinkException e) {
+        throw new CliException(source + ": " + e.getReason() + " (the SOURCE of " + c.file() + "); nothing committed", e);
+      }
       if (!Files.exists(source)) {
         throw new CliException(source + ": no such file (the SOURCE of " + c.file() + "); nothing committed");
       }
@@ -269,7 +279,7 @@ final class TxnCommand implements Callable<Integer> {
       if (c.source().equals(STDIN)) {
         tx.write(c.file(), main.stdin());
       } else {
-        try (InputStream in = Files.newInputStream(Path.of(c.source()))) {
+        try (InputStream in = open(Path.of(c.source()))) {
           tx.write(c.file(), in);
         } catch (NoSuchFileException e) {
           // gone since the check
@@ -279,6 +289,22 @@ final class TxnCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw refused(c.file().toString(), e);
     }
+  }
+
+  /**
+   * A regular file goes through {@link SafeFiles#openForRead} (the link rule again, no link at its
+   * end, never a hang on a FIFO swapped in since the check); anything else is a pipe the caller named
+   * ({@code f=<(cmd)}, a FIFO), read as a stream.
+   */
+  private static InputStream open(Path source) throws IOException {
+    if (Files.isRegularFile(source)) {
+      try {
+        return Channels.newInputStream(SafeFiles.openForRead(source));
+      } catch (UnsafeLinkException | SafeFiles.NotRegularFileException swapped) {
+        throw new CliException(source + ": " + swapped.getReason() + "; nothing committed", swapped);
+      }
+    }
+    return Files.newInputStream(source);
   }
 
   private CliException refused(String file, IllegalArgumentException e) {

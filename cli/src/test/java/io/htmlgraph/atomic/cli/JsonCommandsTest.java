@@ -1,9 +1,13 @@
 package io.htmlgraph.atomic.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +59,21 @@ class JsonCommandsTest {
     assertThat(Cli.run("validate", "--json", two.toString()).err()).startsWith(two + ": invalid: not JSON: content after the value at line 1");
     assertThat(Cli.run("validate", "--json", empty.toString()).err()).isEqualTo(empty + ": invalid: not JSON: empty" + System.lineSeparator());
     assertThat(Cli.run("validate", "--json", dir.resolve("none").toString()).err()).contains("no such file");
+  }
+
+  @Test
+  void theReasonAFileIsInvalidIsNeverSoughtInAFifoSwappedInAfterTheValidation() throws Exception {
+    // validate --json found the file invalid, then looks for the reason: a FIFO put at the name
+    // meanwhile must not block it (called directly, as if the swap had come between the two)
+    Path fifo = dir.resolve("swapped.json");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    try {
+      String why = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> JsonSupport.problem(fifo));
+      assertThat(why).contains("not a regular file");
+    } finally {
+      try (FileChannel unblock = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        unblock.isOpen(); // a writer: a reader stuck on the FIFO (the old code) gets its end of file
+      }
+    }
   }
 }

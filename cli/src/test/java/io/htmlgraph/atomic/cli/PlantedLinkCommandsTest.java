@@ -71,4 +71,29 @@ class PlantedLinkCommandsTest {
     assertThat(sweep.err()).contains("not following a symbolic link");
     assertThat(Cli.list(rootDir)).containsExactly(".tmp-1-old.tmp", "victim");
   }
+
+  @Test
+  void txnDoesNotReadASourceThroughIt() throws Exception {
+    Path link = planted(shared.resolve("source"), victim);
+    Path txRoot = Files.createDirectory(dir.resolve("txn-root"));
+    Cli.Result r = Cli.run("txn", txRoot.toString(), "f=" + link);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains(link.toString()).contains("not following a symbolic link")
+        .contains("nothing committed").hasLineCount(1);
+    assertThat(Cli.list(txRoot)).doesNotContain("f");
+    // the caller's own link is followed, as before
+    Path mine = Files.createSymbolicLink(shared.resolve("mine"), victim);
+    assertThat(Cli.run("txn", txRoot.toString(), "f=" + mine).code()).isZero();
+    assertThat(txRoot.resolve("f")).hasContent("secret\n");
+  }
+
+  @Test
+  void lockNeverWritesItsOwnerRecordThroughALinkPlantedAtItsName() throws Exception {
+    Path record = planted(shared.resolve(".lock.owner"), victim);
+    Cli.Result r = Cli.run("lock", shared.toString(), "--", "sleep", "0.3"); // long enough to write its record
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(victim).hasContent("secret\n");
+    assertThat(Cli.list(rootDir)).containsExactly("victim");
+    assertThat(record).doesNotExist(); // replaced by the record, which went with the release
+  }
 }

@@ -48,7 +48,7 @@ public final class Directories {
       missing.add(0, current);
       current = current.getParent();
     }
-    if (current != null && !Files.isDirectory(current)) {
+    if (current != null && !isDirectory(current)) {
       throw new FileSystemException(current.toString(), null, "not a directory");
     }
     List<Path> created = new ArrayList<>(missing.size());
@@ -57,11 +57,25 @@ public final class Directories {
         Files.createDirectory(d);
         created.add(d);
       } catch (FileAlreadyExistsException raced) {
-        if (!Files.isDirectory(d)) {
+        if (!isDirectory(d)) {
           throw raced;
         }
       }
     }
     return created;
+  }
+
+  /**
+   * Whether {@code d} is a directory, a link to one counting only if the link rule allows following
+   * it: the caller resolved the path before, and a link planted since (at a name that was missing
+   * then) must not take the directories made next, and the file written in them, elsewhere.
+   *
+   * @throws io.htmlgraph.atomic.UnsafeLinkException if {@code d} is a link the rule forbids following
+   */
+  private static boolean isDirectory(Path d) throws IOException {
+    if (Files.isSymbolicLink(d)) {
+      SafeFiles.resolve(d, true);
+    }
+    return Files.isDirectory(d);
   }
 }

@@ -1,10 +1,13 @@
 package io.htmlgraph.atomic.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -106,8 +109,17 @@ final class IntentRecord {
    * @throws IOException if it cannot be read
    */
   static List<Entry> read(Path file) throws IOException {
+    // never through a link, never a blocking open of a FIFO (the staging directory is the caller's,
+    // see TransactionLog.checkStaging; this is the second line)
+    FileMetadata m = FileMetadata.read(file);
+    if (m.kind() != FileMetadata.Kind.REGULAR) {
+      throw new FileSystemException(file.toString(), null, "the intent record of a transaction is not a regular file");
+    }
     // about 50 bytes per file: read whole (10,000 files make half a megabyte)
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readAllBytes();
+    }
     if (bytes.length == 0 || bytes[bytes.length - 1] != '\n') {
       return null; // cut short: even a record cut after its checksum must end with its newline
     }

@@ -6,16 +6,24 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.DateTimeException;
@@ -24,6 +32,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -459,14 +469,6 @@ public final class PrivateDirs {
   // ---------------------------------------------------------------------------------------------
   // Sweeping those of dead processes
 
-  private static boolean isEmpty(Path dir) throws IOException {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      return !entries.iterator().hasNext();
-    } catch (NoSuchFileException gone) {
-      return false;
-    }
-  }
-
   /**
    * Removes the private directories in {@code dir} left by processes that died while copying: a
    * {@code .tmp-*} directory owned by this process's user (any, for root), accessible to its owner
@@ -489,6 +491,24 @@ public final class PrivateDirs {
 
   private static int sweep(Path dir, String glob, Duration age, boolean dryRun, Consumer<? super Path> onRemoved,
       Sweeper.Tally tally) throws IOException {
+    return sweep(dir, glob, age, dryRun, onRemoved, tally, false);
+  }
+
+  /**
+   * Removes every private directory a crashed transaction left in its staging directory, whatever
+   * its mode: the staging directory belongs to the library and is only entered under the root's
+   * exclusive lock, so a {@code .tmp-*} directory there is one of its own (a restored backup, or a
+   * copy made without modes, may have lost {@code 0700}); its mark is still tested, and nothing is
+   * followed through a link.
+   *
+   * @return the count removed
+   */
+  static int removeLeftoversOfStaging(Path staging) throws IOException {
+    return sweep(staging, ".tmp-*", Duration.ZERO, false, p -> { }, new Sweeper.Tally(), true);
+  }
+
+  private static int sweep(Path dir, String glob, Duration age, boolean dryRun, Consumer<? super Path> onRemoved,
+      Sweeper.Tally tally, boolean anyMode) throws IOException {
     Instant cutoff;
     try {
       cutoff = Instant.now().minus(age);
@@ -513,7 +533,7 @@ public final class PrivateDirs {
         continue; // a writer of this JVM has it
       }
       try {
-        Outcome o = examine(p, cutoff, dryRun);
+        Outcome o = examine(p, cutoff, dryRun, anyMode);
         if (o == Outcome.REMOVED) {
           removed++;
           onRemoved.accept(p);
@@ -535,25 +555,68 @@ public final class PrivateDirs {
    * @return whether it was one, and was removed (or would be, with {@code dryRun})
    */
   public static boolean removeIfOrphaned(Path p, Instant cutoff, boolean dryRun) throws IOException {
-    return examine(p, cutoff, dryRun) == Outcome.REMOVED;
+    return examine(p, cutoff, dryRun, false) == Outcome.REMOVED;
   }
 
   private enum Outcome { REMOVED, LIVE, KEPT }
 
-  private static Outcome examine(Path p, Instant cutoff, boolean dryRun) throws IOException {
+  private static Outcome examine(Path p, Instant cutoff, boolean dryRun, boolean anyMode) throws IOException {
     FileMetadata m = FileMetadata.read(p);
-    int me = SafeFiles.euid();
-    if (m.kind() != FileMetadata.Kind.DIRECTORY || m.uid() < 0 || (m.uid() != me && me != 0)
-        || (m.mode() & 07077) != 0 || !m.lastModified().toInstant().isBefore(cutoff)) {
+    if (!mayBeOrphaned(m, cutoff, anyMode)) {
       return Outcome.KEPT;
     }
-    Path mark = p.resolve(MARK);
+    Path parent = Directories.parentOf(p);
+    try (DirectoryStream<Path> up = Files.newDirectoryStream(parent)) {
+      if (!(up instanceof SecureDirectoryStream<Path> parentDir)) {
+        return Outcome.KEPT; // no directory-relative operations here: never remove files by path (see below)
+      }
+      // The directory's owner may rename it between any two of these calls and put a link to another
+      // directory in its place: everything below goes through a descriptor of the directory itself,
+      // opened without following a link (openat O_NOFOLLOW), and checked to be the one just examined.
+      Path name = p.getFileName();
+      SecureDirectoryStream<Path> d;
+      try {
+        d = parentDir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException | NotDirectoryException | FileSystemLoopException swapped) {
+        return Outcome.KEPT;
+      } catch (FileSystemException swapped) {
+        return Outcome.KEPT; // ELOOP: a link now stands there
+      }
+      try (d) {
+        PosixFileAttributes opened = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+        if (!opened.isDirectory() || !Objects.equals(opened.fileKey(), m.fileKey())) {
+          return Outcome.KEPT; // replaced since the lstat
+        }
+        return removeContent(d, parentDir, name, dryRun);
+      }
+    } catch (NoSuchFileException | NotDirectoryException gone) {
+      return Outcome.KEPT;
+    }
+  }
+
+  /** What {@link #removeIfOrphaned} asks of the {@code lstat} of a candidate. */
+  private static boolean mayBeOrphaned(FileMetadata m, Instant cutoff, boolean anyMode) {
+    int me = SafeFiles.euid();
+    return m.kind() == FileMetadata.Kind.DIRECTORY && m.uid() >= 0 && (m.uid() == me || me == 0)
+        && (anyMode || (m.mode() & 07077) == 0) && m.lastModified().toInstant().isBefore(cutoff);
+  }
+
+  /** Removes the content of the private directory open as {@code d}, then the directory, if orphaned. */
+  private static Outcome removeContent(SecureDirectoryStream<Path> d, SecureDirectoryStream<Path> parentDir,
+      Path name, boolean dryRun) throws IOException {
+    Path mark = name.getFileSystem().getPath(MARK);
     FileChannel ch = null;
     try {
       try {
         // O_RDWR and the handle checked: a FIFO or link put there by the directory's owner cannot block
         // or redirect a sweep run by root
-        ch = SafeFiles.openNoFollow(mark, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ch = (FileChannel) d.newByteChannel(mark,
+            Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+        try {
+          ch.position();
+        } catch (IOException notAFile) {
+          return Outcome.KEPT;
+        }
         FileLock lock;
         try {
           lock = ch.tryLock();
@@ -568,45 +631,49 @@ public final class PrivateDirs {
         // directory goes (rmdir fails on a mark made meanwhile). Never delete a mark not locked here:
         // a writer that has just locked it would lose its proof of life.
         if (dryRun) {
-          return isEmpty(p) ? Outcome.REMOVED : Outcome.KEPT;
+          return d.iterator().hasNext() ? Outcome.KEPT : Outcome.REMOVED;
         }
-        try {
-          return Files.deleteIfExists(p) ? Outcome.REMOVED : Outcome.KEPT;
-        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
-          return Outcome.LIVE;
-        }
-      } catch (SafeFiles.NotRegularFileException notOurs) {
-        return Outcome.KEPT;
+        return deleteDirectory(parentDir, name) ? Outcome.REMOVED : Outcome.KEPT;
+      } catch (FileSystemException notOurs) {
+        return Outcome.KEPT; // ELOOP: a link at the mark's name
       }
       List<Path> inside = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
-        for (Path e : entries) {
-          FileMetadata.Kind k = FileMetadata.read(e).kind();
-          if (k == FileMetadata.Kind.DIRECTORY) {
-            return Outcome.KEPT; // not one of ours
-          }
-          inside.add(e);
+      for (Path e : d) {
+        Path n = e.getFileName();
+        BasicFileAttributes a = d.getFileAttributeView(n, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .readAttributes();
+        if (a.isDirectory()) {
+          return Outcome.KEPT; // not one of ours
         }
-      } catch (NoSuchFileException gone) {
-        return Outcome.KEPT; // its maker removed it a moment ago (it removes the mark first)
+        inside.add(n);
       }
       if (!dryRun) {
-        for (Path e : inside) {
-          Files.deleteIfExists(e);
-        }
-        try {
-          if (!Files.deleteIfExists(p)) {
-            return Outcome.KEPT;
+        for (Path n : inside) {
+          try {
+            d.deleteFile(n); // unlinkat in this very directory
+          } catch (NoSuchFileException gone) {
+            // removed meanwhile
           }
-        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
-          return Outcome.KEPT;
         }
+        return deleteDirectory(parentDir, name) ? Outcome.REMOVED : Outcome.KEPT;
       }
       return Outcome.REMOVED;
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
     } finally {
       if (ch != null) {
         ch.close();
       }
+    }
+  }
+
+  /** rmdir of {@code name} in {@code parentDir}: never follows a link, fails on a directory not empty. */
+  private static boolean deleteDirectory(SecureDirectoryStream<Path> parentDir, Path name) throws IOException {
+    try {
+      parentDir.deleteDirectory(name);
+      return true;
+    } catch (NoSuchFileException | java.nio.file.DirectoryNotEmptyException | NotDirectoryException gone) {
+      return false;
     }
   }
 }

@@ -93,6 +93,9 @@ final class RootPaths {
         if (hops == SafeFiles.MAX_LINKS) {
           throw new FileSystemException(file.toString(), null, "too many levels of symbolic links");
         }
+        // the link rule of every writer of the library: another user's link in a sticky
+        // world-writable directory is not followed, even to a file under the root
+        SafeFiles.checkLink(f, FileMetadata.read(f), parent, FileMetadata.read(parent), file);
         Path to = Files.readSymbolicLink(f);
         p = to.isAbsolute() ? to : parent.resolve(to);
         continue;
@@ -145,6 +148,7 @@ final class RootPaths {
     if (existing == null) {
       throw new IllegalArgumentException("leads outside the root: " + file);
     }
+    SafeFiles.resolve(existing, true); // the link rule on the directories' links (toRealPath follows any)
     Path real = existing.toRealPath();
     if (!real.startsWith(rootReal)) {
       throw new IllegalArgumentException("leads outside the root " + rootReal + " (to " + real + "): " + file);

@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -22,7 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -250,13 +253,15 @@ public final class TransactionLog {
 
   private static void ensureStagingDirectory(Path rootReal, Path staging) throws IOException {
     if (Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
+      checkStaging(rootReal, staging);
       return;
     }
     if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileSystemException(staging.toString(), null,
           "exists and is not a directory; the name is reserved for the staging directory of transactions");
     }
-    Files.createDirectory(staging);
+    // never writable by all, whatever the umask (see checkStaging)
+    Files.createDirectory(staging, FileMetadata.creationAttributes(staging, STAGING_MODE));
     try {
       // a record in it counts only once the directory's own entry is durable
       DirectorySync.sync(rootReal);
@@ -272,6 +277,42 @@ public final class TransactionLog {
         e.addSuppressed(again);
       }
       throw e;
+    }
+  }
+
+  private static final Set<PosixFilePermission> STAGING_MODE = PosixFilePermissions.fromString("rwxrwxr-x");
+
+  /**
+   * Refuses a staging directory that someone other than the caller could fill: its temps become the
+   * root's files at the commit, and its record tells recovery what to rename where, so whoever may add
+   * a name in it could have the caller publish content of his choosing (a forged record with temps of
+   * his own) or hang on a FIFO put at the record's name. In a sticky world-writable root (a transaction
+   * root in {@code /tmp}) any user may create {@code .txn} first; it is used only if it belongs to the
+   * caller, to the root's owner (the rule the kernel's {@code protected_*} sysctls apply there) or to
+   * root (who is not the attacker here). A
+   * staging directory writable by all is never used. Elsewhere only those who may write the root's
+   * files anyway can have made it.
+   *
+   * @throws FileSystemException naming the directory, its owner and mode
+   */
+  static void checkStaging(Path rootReal, Path staging) throws IOException {
+    FileMetadata s = FileMetadata.read(staging);
+    if (s.uid() < 0) {
+      return; // no owners on this file system
+    }
+    FileMetadata r = FileMetadata.read(rootReal);
+    int me = SafeFiles.euid();
+    boolean sharedRoot = (r.mode() & 01002) == 01002;
+    String why = null;
+    if ((s.mode() & 00002) != 0) {
+      why = "is writable by all users (mode " + Integer.toOctalString(s.mode() & 07777) + ")";
+    } else if (sharedRoot && s.uid() != me && s.uid() != r.uid() && s.uid() != 0) {
+      why = "belongs to uid " + s.uid() + ", in the sticky world-writable root " + rootReal + " (owned by uid "
+          + r.uid() + "): only a staging directory of the caller (uid " + me + "), of the root's owner or of root is used there";
+    }
+    if (why != null) {
+      throw new FileSystemException(staging.toString(), null, "not used as the staging directory of transactions: it "
+          + why + "; another user could have its content published or make recovery hang (remove it if it is not yours)");
     }
   }
 
@@ -355,28 +396,26 @@ public final class TransactionLog {
     switch (existing.kind()) {
       case DIRECTORY -> throw new FileSystemException(file.toString(), null, "is a directory");
       case OTHER, SYMLINK -> throw new FileSystemException(file.toString(), null, "not a regular file");
+      // another user's file planted in a sticky world-writable directory keeps its owner on a replace
+      case REGULAR -> SafeFiles.checkReplaceable(FileMetadata.read(Directories.parentOf(t.path())), existing, file);
       default -> { }
     }
     claim(t, file);
     String temp = txid + "." + staged.size();
     Path tp = staging.resolve(temp);
-    FileAttribute<?>[] attrs = existing.kind() == FileMetadata.Kind.REGULAR
-        ? existing.creationAttributes(staging) : new FileAttribute<?>[0];
     FileChannel ch;
     try {
-      // the mode the file will have is given at its creation, before any content: never more readable
-      ch = FileChannel.open(tp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs);
+      ch = existing.kind() == FileMetadata.Kind.REGULAR
+          ? copyOfTarget(t.path(), existing, tp)
+          : FileChannel.open(tp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
     } catch (IOException | RuntimeException e) {
       claimed.remove(t.relative());
       throw e;
     }
     try (ch) {
-      // Owner, mode, xattrs and the version mark go through the temp's path (the JDK opens and closes
-      // a descriptor of its own for each). Harmless here: staged temps are never locked, since no
-      // sweep looks in the staging directory.
-      if (existing.kind() == FileMetadata.Kind.REGULAR) {
-        existing.copyTo(tp, FileMetadata.read(tp), t.path(), true);
-      }
+      // The version mark goes through the temp's path (the JDK opens and closes a descriptor of its
+      // own). Harmless here: staged temps are never locked, since no sweep looks in the staging
+      // directory.
       VersionMarks.stamp(tp);
       CRC32C crc = new CRC32C();
       long size = content.writeTo(ch, crc);
@@ -387,6 +426,93 @@ public final class TransactionLog {
       claimed.remove(t.relative());
       poisoned = e;
       throw e;
+    }
+  }
+
+  /**
+   * The staged temp of a replace, made as a copy of the file it replaces and then truncated:
+   * {@code Files.copy} with {@code COPY_ATTRIBUTES} is the only way pure Java has to carry a POSIX ACL
+   * and the other extended attributes the process may set, and a replace must never grant access the
+   * old file did not (see {@link PendingFile} for the same steps and why each is there). The copy is
+   * created with the old mode and gets its ACL a moment later: it is made in a private directory
+   * ({@link PrivateDirs}) unless the staging directory is private or the old file grants nothing to
+   * group and others. Where another user could swap the old file meanwhile (for a FIFO, or a link),
+   * the copy is made from a private hard link to it. Then owner, group and mode are set as the old
+   * file's, and the copy is truncated before it gets its name in the staging directory.
+   *
+   * @return the temp {@code tp}, open for writing, empty
+   */
+  private FileChannel copyOfTarget(Path target, FileMetadata existing, Path tp) throws IOException {
+    boolean pinned = SafeFiles.othersMayReplace(FileMetadata.read(Directories.parentOf(target)), existing);
+    FileMetadata stagingMeta = FileMetadata.read(staging);
+    boolean direct = !pinned && (SafeFiles.isPrivate(stagingMeta)
+        || (existing.mode() >= 0 && (existing.mode() & 0077) == 0));
+    PrivateDirs.Lease lease = direct ? null : PrivateDirs.acquire(staging, stagingMeta);
+    Path work = direct ? staging : lease.path();
+    Path copy = direct ? tp : work.resolve(tp.getFileName().toString());
+    Path pin = null;
+    boolean ok = false;
+    try {
+      Path from = target;
+      if (pinned) {
+        pin = work.resolve(tp.getFileName() + ".pin");
+        try {
+          Files.createLink(pin, target); // link(2) never follows a link swapped in
+        } catch (FileSystemException e) {
+          if (lease.parked() && Files.notExists(pin, LinkOption.NOFOLLOW_LINKS)) {
+            // the kept private directory may lie on another mount of the device now: one beside the staging
+            lease.unpark();
+            return copyOfTarget(target, existing, tp);
+          }
+          throw new FileSystemException(target.toString(), null, "not staged: other users may replace this file, and"
+              + " no private hard link to it could be made to copy its ACL and attributes safely (" + e + ")");
+        } catch (UnsupportedOperationException e) {
+          throw new FileSystemException(target.toString(), null, "not staged: other users may replace this file, and"
+              + " no private hard link to it could be made to copy its ACL and attributes safely (" + e + ")");
+        }
+        from = pin;
+        if (FileMetadata.read(pin).kind() != FileMetadata.Kind.REGULAR) {
+          throw new FileSystemException(target.toString(), null,
+              "not staged: it was replaced meanwhile by something that is not a regular file");
+        }
+      }
+      try {
+        Files.copy(from, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+      } catch (AccessDeniedException e) {
+        throw new AccessDeniedException(target.toString(), null, "not staged: it cannot be read, so its ACL and"
+            + " extended attributes cannot be copied, and a replace must not grant access the old file did not ("
+            + e.getMessage() + ")");
+      }
+      existing.copyTo(copy, FileMetadata.read(copy), target, true);
+      FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+          LinkOption.NOFOLLOW_LINKS);
+      try {
+        if (!direct) {
+          Files.move(copy, tp, StandardCopyOption.ATOMIC_MOVE);
+        }
+      } catch (AtomicMoveNotSupportedException otherMount) {
+        ch.close();
+        if (!lease.parked()) {
+          throw otherMount;
+        }
+        lease.unpark(); // the kept private directory is on another mount: one beside the staging
+        return copyOfTarget(target, existing, tp);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      ok = true;
+      return ch;
+    } finally {
+      if (pin != null) {
+        deleteQuietly(pin);
+      }
+      if (!ok) {
+        deleteQuietly(copy);
+      }
+      if (lease != null) {
+        lease.release();
+      }
     }
   }
 
@@ -785,6 +911,7 @@ public final class TransactionLog {
     if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
+    checkStaging(rootReal, staging);
     Path record = staging.resolve(RECORD);
     boolean recordFound = Files.exists(record, LinkOption.NOFOLLOW_LINKS);
     List<IntentRecord.Entry> entries = recordFound ? IntentRecord.read(record) : null;
@@ -830,6 +957,9 @@ public final class TransactionLog {
         continue;
       }
       Path temp = staging.resolve(e.temp());
+      if (FileMetadata.read(temp).kind() != FileMetadata.Kind.REGULAR) {
+        return false; // missing, or not one of ours (never opened: a FIFO would block)
+      }
       CRC32C crc = new CRC32C();
       long size = 0;
       try (InputStream in = Files.newInputStream(temp, LinkOption.NOFOLLOW_LINKS)) {
@@ -871,9 +1001,12 @@ public final class TransactionLog {
     }
   }
 
-  /** Removes what crashed stagings left: temps and stray temps of fence writes. */
+  /**
+   * Removes what crashed stagings left: temps, stray temps of fence writes, and the private
+   * directories replaces are copied in (the caller holds the exclusive lock: none is in use).
+   */
   private static boolean removeLeftovers(Path staging) throws IOException {
-    boolean removed = false;
+    boolean removed = PrivateDirs.removeLeftoversOfStaging(staging) > 0;
     try (DirectoryStream<Path> names = Files.newDirectoryStream(staging)) {
       for (Path p : names) {
         String n = p.getFileName().toString();

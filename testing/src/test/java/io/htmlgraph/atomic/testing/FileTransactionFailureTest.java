@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * table of docs/transactions.md per test.
  */
 class FileTransactionFailureTest {
-  private static final String TEMPS = "/.txn/*.*";
+  // staged temps: in the staging directory, or in a private directory there while the old file is copied
+  private static final String TEMPS = "/.txn/**.*";
   private static final Map<String, String> OLD = new TreeMap<>(Map.of("a.txt", "old a\n", "gone.txt", "to be deleted\n"));
   private static final Map<String, String> NEW = new TreeMap<>(Map.of("a.txt", "new a, longer\n", "sub/b.txt", "new b\n"));
 
