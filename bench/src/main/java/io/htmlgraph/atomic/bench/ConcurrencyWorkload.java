@@ -47,11 +47,15 @@ final class ConcurrencyWorkload {
         + " library as it is (writers of one directory share an `fsync` that began after all their renames);"
         + " \"own syncs\": the library with `DirectorySync.setSharing(false)`, every writer syncing its directory itself,"
         + " as before; \"hand-written\": temp `CREATE_NEW`, write, `fdatasync`, `rename`, `fsync` of the directory"
-        + " per write. Files/s: median (min–max) of the rounds; ratios: median (min–max) of the per-round ratios."
+        + " per write; \"hand-written, shared syncs\": the same, its directory syncs shared as the library shares"
+        + " them (what sharing gains on this disk without the library's other work). CPU: the process's user and"
+        + " system time per file (median of the rounds), which shows where a 2-core machine runs out."
+        + " Files/s: median (min–max) of the rounds; ratios: median (min–max) of the per-round ratios."
         + " Targets: 16 threads in one directory ≥ 1.2× hand-written; 1 thread ≥ 0.95× own syncs (the library"
         + " before sharing); 16 threads in 16 directories, own syncs ≥ 0.95× hand-written.").blank();
     o.header("file system", "threads, directories", "shared syncs files/s", "own syncs files/s",
-        "hand-written files/s", "shared / hand-written", "own / hand-written", "shared / own", "target");
+        "hand-written files/s", "hand-written, shared syncs files/s", "shared / hand-written", "own / hand-written",
+        "shared / own", "hand-written shared / own", "CPU µs per file: shared, own, hand-written", "target");
     List<String> labels = new ArrayList<>(List.of("work directory"));
     List<Path> dirs = new ArrayList<>(List.of(root));
     List<ImageFs> images = new ArrayList<>();
@@ -65,7 +69,7 @@ final class ConcurrencyWorkload {
             labels.add(label);
             dirs.add(image.dir());
           } catch (IOException e) {
-            o.row(label, "not measured: " + e.getMessage(), "–", "–", "–", "–", "–", "–", "–");
+            o.row(label, "not measured: " + e.getMessage(), "–", "–", "–", "–", "–", "–", "–", "–", "–", "–");
           }
         }
       }
@@ -104,13 +108,25 @@ final class ConcurrencyWorkload {
         AtomicFileWriter.atomicWrite(files[t], CONTENT);
       });
       contestants.put("hand", t -> Baseline.replace(files[t], CONTENT, Durability.FULL));
-      Map<String, List<Double>> r = alternate(contestants, threads, rounds, slice);
+      // the hand-written protocol with its directory syncs shared as the library shares them: what sharing
+      // gains on this disk without the library's other work
+      contestants.put("handShared", t -> {
+        DirectorySync.setSharing(true);
+        Baseline.replace(files[t], CONTENT, Durability.FILE);
+        DirectorySync.sync(files[t].getParent());
+      });
+      Map<String, List<Double>> cpu = new LinkedHashMap<>();
+      Map<String, List<Double>> r = alternate(contestants, threads, rounds, slice, cpu);
       Stats shared = Stats.of(r.get("shared"));
       Stats own = Stats.of(r.get("own"));
       Stats hand = Stats.of(r.get("hand"));
       Stats sh = Stats.of(Paired.ratios(r.get("shared"), r.get("hand")));
       Stats oh = Stats.of(Paired.ratios(r.get("own"), r.get("hand")));
       Stats so = Stats.of(Paired.ratios(r.get("shared"), r.get("own")));
+      Stats handShared = Stats.of(r.get("handShared"));
+      Stats hso = Stats.of(Paired.ratios(r.get("handShared"), r.get("hand")));
+      String cpuPerFile = Report.f("%.0f, %.0f, %.0f", Stats.of(cpu.get("shared")).median(),
+          Stats.of(cpu.get("own")).median(), Stats.of(cpu.get("hand")).median());
       String target;
       if (threads == 1) {
         target = "shared / own ≥ 0.95×: " + Report.verdict(so.median(), 0.95);
@@ -122,7 +138,8 @@ final class ConcurrencyWorkload {
       } else {
         target = "own / hand-written ≥ 0.95×: " + Report.verdict(oh.median(), 0.95);
       }
-      o.row(label, threads + " × " + dirCount, ops(shared), ops(own), ops(hand), ratio(sh), ratio(oh), ratio(so),
+      o.row(label, threads + " × " + dirCount, ops(shared), ops(own), ops(hand), ops(handShared), ratio(sh), ratio(oh),
+          ratio(so), ratio(hso), cpuPerFile,
           target);
     } finally {
       BenchDirs.deleteTree(base);
@@ -137,25 +154,32 @@ final class ConcurrencyWorkload {
     return Report.ratio(s.median()) + " (" + s.spread("%.2f") + ")";
   }
 
-  /** @return files/s per round for each contestant, every thread running it for the whole slice */
+  /**
+   * @param cpu filled with the process's CPU time per file (µs) per round for each contestant
+   * @return files/s per round for each contestant, every thread running it for the whole slice
+   */
   private static Map<String, List<Double>> alternate(Map<String, Writer> contestants, int threads, int rounds,
-      long slice) throws Exception {
+      long slice, Map<String, List<Double>> cpu) throws Exception {
     List<String> names = new ArrayList<>(contestants.keySet());
     Map<String, List<Double>> out = new LinkedHashMap<>();
     for (String n : names) {
       out.put(n, new ArrayList<>());
+      cpu.put(n, new ArrayList<>());
       concurrentSlice(contestants.get(n), threads, slice / 2); // warm-up, not counted
     }
     for (int round = 0; round < rounds; round++) {
       for (int k = 0; k < names.size(); k++) {
         String n = names.get((k + round) % names.size());
-        out.get(n).add(concurrentSlice(contestants.get(n), threads, slice));
+        double[] r = concurrentSlice(contestants.get(n), threads, slice);
+        out.get(n).add(r[0]);
+        cpu.get(n).add(r[1]);
       }
     }
     return out;
   }
 
-  private static double concurrentSlice(Writer w, int threads, long millis) throws Exception {
+  /** @return {files/s, CPU µs of the whole process per file} */
+  private static double[] concurrentSlice(Writer w, int threads, long millis) throws Exception {
     CyclicBarrier start = new CyclicBarrier(threads + 1);
     AtomicLong done = new AtomicLong();
     AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -179,6 +203,7 @@ final class ConcurrencyWorkload {
       workers.add(th);
       th.start();
     }
+    long cpu0 = CPU.getProcessCpuTime();
     long t0 = System.nanoTime();
     deadline[0] = t0 + millis * 1_000_000L; // published to the workers by the barrier
     start.await();
@@ -186,11 +211,15 @@ final class ConcurrencyWorkload {
       th.join();
     }
     long elapsed = System.nanoTime() - t0;
+    long cpuNanos = CPU.getProcessCpuTime() - cpu0;
     if (failed.get() != null) {
       throw new IllegalStateException("a writer failed", failed.get());
     }
-    return done.get() / (elapsed / 1e9);
+    return new double[] {done.get() / (elapsed / 1e9), cpuNanos / 1e3 / Math.max(1, done.get())};
   }
+
+  private static final com.sun.management.OperatingSystemMXBean CPU =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   /**
    * One thread's small FULL replace against C: batches alternated, the C process's own clock timing its
