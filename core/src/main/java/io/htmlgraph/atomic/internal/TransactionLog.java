@@ -184,6 +184,9 @@ public final class TransactionLog {
   private final Set<String> claimed = new HashSet<>();
   private Throwable poisoned;
   private boolean finished;
+  // the private directory replaces are copied in, kept from the first replace to the end of staging
+  // (making and removing one per file cost a mkdir and an rmdir each)
+  private PrivateDirs.Lease copies;
 
   private TransactionLog(Path root, Path rootReal, Path staging, HeldLock lock, List<Path> reserved) throws IOException {
     this.root = root;
@@ -425,6 +428,7 @@ public final class TransactionLog {
       deleteQuietly(tp);
       claimed.remove(t.relative());
       poisoned = e;
+      releaseCopies(); // the transaction can only be discarded now
       throw e;
     }
   }
@@ -447,7 +451,10 @@ public final class TransactionLog {
     FileMetadata stagingMeta = FileMetadata.read(staging);
     boolean direct = !pinned && (SafeFiles.isPrivate(stagingMeta)
         || (existing.mode() >= 0 && (existing.mode() & 0077) == 0));
-    PrivateDirs.Lease lease = direct ? null : PrivateDirs.acquire(staging, stagingMeta);
+    if (!direct && copies == null) {
+      copies = PrivateDirs.acquire(staging, stagingMeta);
+    }
+    PrivateDirs.Lease lease = direct ? null : copies;
     Path work = direct ? staging : lease.path();
     Path copy = direct ? tp : work.resolve(tp.getFileName().toString());
     Path pin = null;
@@ -462,6 +469,7 @@ public final class TransactionLog {
           if (lease.parked() && Files.notExists(pin, LinkOption.NOFOLLOW_LINKS)) {
             // the kept private directory may lie on another mount of the device now: one beside the staging
             lease.unpark();
+            releaseCopies();
             return copyOfTarget(target, existing, tp);
           }
           throw new FileSystemException(target.toString(), null, "not staged: other users may replace this file, and"
@@ -496,6 +504,7 @@ public final class TransactionLog {
           throw otherMount;
         }
         lease.unpark(); // the kept private directory is on another mount: one beside the staging
+        releaseCopies();
         return copyOfTarget(target, existing, tp);
       } catch (IOException | RuntimeException e) {
         ch.close();
@@ -510,9 +519,14 @@ public final class TransactionLog {
       if (!ok) {
         deleteQuietly(copy);
       }
-      if (lease != null) {
-        lease.release();
-      }
+    }
+  }
+
+  /** Gives back the private directory of the copies, once staging is over. */
+  private void releaseCopies() {
+    if (copies != null) {
+      copies.release();
+      copies = null;
     }
   }
 
@@ -566,6 +580,7 @@ public final class TransactionLog {
   public void commit() throws IOException {
     ensureOpen();
     finished = true;
+    releaseCopies();
     if (poisoned != null) {
       discardStaged(null);
       throw new IOException("not committed: an earlier write of the transaction failed; nothing changed", poisoned);
@@ -683,6 +698,7 @@ public final class TransactionLog {
   public void discard() {
     if (!finished) {
       finished = true;
+      releaseCopies();
       discardStaged(null);
     }
   }
