@@ -247,7 +247,7 @@ public final class RunAll {
   private void rerun() {
     r.line("## How to rerun").blank();
     r.line("```");
-    r.line("bench/run                 # everything, 5-9 minutes on 2 cores; writes docs/benchmarks.md");
+    r.line("bench/run                 # everything, about 11 minutes on 2 cores; writes docs/benchmarks.md");
     r.line("bench/run --only w1,w3    # some workloads");
     r.line("bench/run --quick --out /tmp/smoke.md   # seconds: checks the harness, figures meaningless");
     r.line("BENCH_DIR=/mnt/disk bench/run           # measure another disk (default bench/target/work)");
