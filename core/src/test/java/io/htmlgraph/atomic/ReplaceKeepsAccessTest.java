@@ -192,6 +192,37 @@ class ReplaceKeepsAccessTest {
     assertThat(mode(own)).isEqualTo(0755);
   }
 
+  /** The same rules for a transaction's replaces as for a single write's. */
+  @Test
+  void aTransactionOfAnotherUserDropsSetuidSetgidAndTheGroupBitsOfAGroupItIsNotIn() throws Exception {
+    assumeTrue(OtherUser.available(), "needs root and runuser to write as nobody; skipped");
+    OtherUser.openUp(dir.getParent(), dir);
+    // nobody's directory (no one else may swap its files, so none is pinned with a hard link)
+    Path shared = Files.createDirectory(dir.resolve("mine"));
+    sh("chown", "nobody:nogroup", shared.toString());
+    Files.setAttribute(shared, "unix:mode", 0755);
+    Path roots = Files.writeString(shared.resolve("roots"), "old");
+    sh("chgrp", "nogroup", roots.toString());
+    Files.setAttribute(roots, "unix:mode", 06775);
+    Path own = Files.writeString(shared.resolve("own"), "old");
+    sh("chown", "nobody:nogroup", own.toString());
+    Files.setAttribute(own, "unix:mode", 06755);
+    Path team = Files.writeString(shared.resolve("team"), "old");
+    sh("chgrp", "users", team.toString()); // nobody is not in users
+    Files.setAttribute(team, "unix:mode", 0664);
+
+    Commands.Result r = OtherUser.java(TxnWriteChild.class, shared.toString(), "new", "roots", "own", "team");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    for (Path p : new Path[] {roots, own, team}) {
+      assertThat(p).hasContent("new");
+      assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(OtherUser.UID);
+      assertThat(mode(p) & 06000).as("setuid/setgid of %s", p).isZero();
+    }
+    assertThat(mode(roots)).isEqualTo(0775); // nobody is in nogroup: the group and its bits are kept
+    assertThat(mode(own)).isEqualTo(0755);
+    assertThat(mode(team) & 0070).as("group bits for the writer's own group").isZero();
+  }
+
   @Test
   void theGroupBitsAreNotGivenToTheWritersOwnGroup() throws Exception {
     assumeTrue(OtherUser.available(), "needs root and runuser to write as nobody; skipped");

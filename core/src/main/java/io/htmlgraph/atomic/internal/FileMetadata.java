@@ -205,6 +205,27 @@ public final class FileMetadata {
     copyUserXattrs(source, temp);
   }
 
+  /**
+   * The mode a replace gives the new file, from the old file's: setuid and setgid only for root (for
+   * any other process the kernel clears them on its first write, and a setuid file owned by the
+   * writer where one owned by someone else stood would grant the writer's rights), no setuid where
+   * the owner could not be kept, and no group bits for a group other than the old file's (the
+   * writer's own group was never granted them).
+   */
+  public static int modeForReplace(int oldMode, boolean ownerKept, boolean groupKept) {
+    int want = oldMode;
+    if (SafeFiles.euid() != 0) {
+      want &= ~06000;
+    }
+    if (!ownerKept) {
+      want &= ~04000;
+    }
+    if (!groupKept) {
+      want &= ~02070;
+    }
+    return want;
+  }
+
   /** Gives {@code file} this file's modification time (once its content is complete). */
   public void copyTimesTo(Path file) throws IOException {
     if (lastModified != null) {

@@ -633,16 +633,7 @@ public final class PendingFile {
       groupKept = tryChown(copy, "unix:gid", from.gid());
       changed = groupKept;
     }
-    int want = from.mode();
-    if (SafeFiles.euid() != 0) {
-      want &= ~06000;
-    }
-    if (!ownerKept) {
-      want &= ~04000;
-    }
-    if (!groupKept) {
-      want &= ~02070;
-    }
+    int want = FileMetadata.modeForReplace(from.mode(), ownerKept, groupKept);
     if (options.permissions().isPresent()) {
       want = FileMetadata.toMode(options.permissions().get());
     }

@@ -492,6 +492,14 @@ public final class TransactionLog {
             + e.getMessage() + ")");
       }
       existing.copyTo(copy, FileMetadata.read(copy), target, true);
+      // as a single replace does: no setuid or setgid but for root, none of the group bits of a group
+      // the writer could not keep
+      FileMetadata made = FileMetadata.read(copy);
+      int want = FileMetadata.modeForReplace(existing.mode(), made.uid() == existing.uid(),
+          made.gid() == existing.gid());
+      if (existing.mode() >= 0 && made.mode() >= 0 && want != made.mode()) {
+        Files.setAttribute(copy, "unix:mode", want, LinkOption.NOFOLLOW_LINKS);
+      }
       FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
           LinkOption.NOFOLLOW_LINKS);
       try {
