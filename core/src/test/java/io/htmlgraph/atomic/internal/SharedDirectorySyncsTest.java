@@ -132,6 +132,14 @@ class SharedDirectorySyncsTest {
     }
   }
 
+  /** Starts a caller whose sync (the first) is held until {@code fake.release(1)}, and waits until it is in it. */
+  private static Caller firstInItsSync(SharedDirectorySyncs syncs, FakeSync fake) throws InterruptedException {
+    fake.hold(1);
+    Caller first = new Caller(syncs, fake, DIR).begin();
+    fake.awaitEntered(1);
+    return first;
+  }
+
   @Test
   void aLoneCallerMakesItsOwnSyncAtOnce() throws IOException {
     FakeSync fake = new FakeSync();
@@ -146,9 +154,7 @@ class SharedDirectorySyncsTest {
   void aCallerArrivingDuringASyncWaitsForTheNextWhichBeginsAfterItArrived() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     Caller late = new Caller(syncs, fake, DIR).begin().awaitWaiting();
     assertThat(late.returned).as("returned during a sync that began before it arrived").isZero();
     fake.release(1);
@@ -166,9 +172,7 @@ class SharedDirectorySyncsTest {
   void callersGatheredDuringASyncShareTheNextOne() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     List<Caller> gathered = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       gathered.add(new Caller(syncs, fake, DIR).begin().awaitWaiting());
@@ -189,10 +193,8 @@ class SharedDirectorySyncsTest {
   void aFailedSyncFailsEveryCallerItServedAndIsNotRetried() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
     fake.failCall = 2;
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     List<Caller> gathered = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       gathered.add(new Caller(syncs, fake, DIR).begin().awaitWaiting());
@@ -216,9 +218,7 @@ class SharedDirectorySyncsTest {
   void aWaiterInterruptedLeavesAloneWithItsStatusKept() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     Caller interrupted = new Caller(syncs, fake, DIR).begin().awaitWaiting();
     Caller other = new Caller(syncs, fake, DIR).begin().awaitWaiting();
     interrupted.interrupt();
@@ -237,10 +237,8 @@ class SharedDirectorySyncsTest {
   void aSyncWhoseMakerIsInterruptedIsMadeAgainForItsOtherCallers() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
     fake.hold(2);
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     Caller b = new Caller(syncs, fake, DIR).begin().awaitWaiting();
     Caller c = new Caller(syncs, fake, DIR).begin().awaitWaiting();
     fake.release(1);
@@ -264,9 +262,7 @@ class SharedDirectorySyncsTest {
   void aSyncOfOneDirectoryDoesNotWaitForAnotherDirectory() throws Exception {
     FakeSync fake = new FakeSync();
     SharedDirectorySyncs syncs = new SharedDirectorySyncs(fake);
-    fake.hold(1);
-    Caller first = new Caller(syncs, fake, DIR).begin();
-    fake.awaitEntered(1);
+    Caller first = firstInItsSync(syncs, fake);
     Caller elsewhere = new Caller(syncs, fake, OTHER).begin();
     elsewhere.finish(); // while the first directory's sync is still held
     assertThat(elsewhere.failure.get()).isNull();
